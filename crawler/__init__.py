@@ -1,0 +1,1 @@
+"""News crawler: site spiders, layered extraction and cleaning pipelines for news portals."""

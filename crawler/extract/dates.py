@@ -1,0 +1,157 @@
+"""Publication dates as printed on Chinese and international news pages.
+
+``parse_date`` finds the first date in a string and returns a timezone-aware datetime:
+the page's own offset when it gives one, else the site's timezone. Common absolute
+forms take a regex fast path (~µs); relative forms (``3小时前``, ``昨天 12:30``) are
+anchored to ``now`` (the crawl or capture time); anything else goes to dateparser.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+_FULL = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.年]\s*)(?P<m>\d{1,2})\s*(?:[-/.月]\s*)(?P<d>\d{1,2})(?!\d)\s*日?"
+    r"(?:(?:\s*T\s*|[\s,，]*)(?:(?P<ampm>上午|下午|晚上|凌晨|中午)\s*)?"
+    r"(?P<H>\d{1,2})\s*[:：时點点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?:分|秒)?"
+    r"\s*(?P<tz>Z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
+_COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)")
+_NO_YEAR = re.compile(
+    r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?"
+)
+_RELATIVE = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)\s*(?:之)?前")
+_DAY_WORD = re.compile(r"(?P<word>刚刚|剛剛|今天|今日|昨天|昨日|前天)(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2}))?")
+_EPOCH = re.compile(r"^\s*(?P<n>1\d{9}(?:\d{3})?)\s*$")
+
+_UNIT_SECONDS = {
+    "秒": 1, "分钟": 60, "分鐘": 60, "小时": 3600, "小時": 3600,
+    "天": 86400, "日": 86400, "周": 7 * 86400, "週": 7 * 86400, "个月": 30 * 86400, "個月": 30 * 86400,
+}
+_DAY_OFFSET = {"刚刚": 0, "剛剛": 0, "今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+@lru_cache(maxsize=64)
+def get_tz(name: str) -> tzinfo:
+    return ZoneInfo(name)
+
+
+def _tzinfo(tz: str | tzinfo | None) -> tzinfo:
+    if tz is None:
+        return get_tz(DEFAULT_TZ)
+    return get_tz(tz) if isinstance(tz, str) else tz
+
+
+def _offset(text: str) -> tzinfo | None:
+    text = text.replace("UTC", "").replace("GMT", "").strip()
+    if text == "Z":
+        return UTC
+    m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text)
+    if not m:
+        return None
+    minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+    if minutes > 14 * 60:
+        return None
+    return timezone(timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
+
+
+def _build(y: int, mo: int, d: int, h: int, mi: int, s: int, zone: tzinfo) -> datetime | None:
+    try:
+        return datetime(y, mo, d, h, mi, s, tzinfo=zone)
+    except ValueError:
+        return None
+
+
+def _hour(h: int, ampm: str | None) -> int:
+    if ampm in ("下午", "晚上") and h < 12:
+        return h + 12
+    if ampm == "凌晨" and h == 12:
+        return 0
+    return h
+
+
+def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: datetime | None = None) -> datetime | None:
+    """The first date in ``text`` as an aware datetime, or None.
+
+    ``tz`` is the site's timezone, used when the text gives no offset; ``now`` anchors
+    relative forms and year-less dates (default: the current time).
+    """
+    if not text:
+        return None
+    text = text.strip()
+    zone = _tzinfo(tz)
+    if now is None:
+        now = datetime.now(zone)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=zone)
+    local_now = now.astimezone(zone)
+
+    if m := _EPOCH.match(text):
+        n = int(m.group("n"))
+        return datetime.fromtimestamp(n / 1000 if n > 10**11 else n, zone)
+    if m := _FULL.search(text):
+        own = _offset(m.group("tz")) if m.group("tz") else None
+        h = _hour(int(m.group("H") or 0), m.group("ampm"))
+        dt = _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), h, int(m.group("M") or 0),
+                    int(m.group("S") or 0), own or zone)
+        if dt is not None:
+            return dt.astimezone(zone) if own is not None and own.utcoffset(None) == UTC.utcoffset(None) else dt
+    if m := _DAY_WORD.search(text):
+        if m.group("word") in ("刚刚", "剛剛"):
+            return local_now.replace(microsecond=0)
+        day = local_now - timedelta(days=_DAY_OFFSET[m.group("word")])
+        if m.group("H") is None:
+            return day.replace(hour=0, minute=0, second=0, microsecond=0)
+        return _build(day.year, day.month, day.day, int(m.group("H")), int(m.group("M")), 0, zone)
+    if m := _RELATIVE.search(text):
+        delta = timedelta(seconds=int(m.group("n")) * _UNIT_SECONDS[m.group("unit")])
+        return (local_now - delta).replace(microsecond=0)
+    if m := _NO_YEAR.search(text):
+        args = (int(m.group("m")), int(m.group("d")), int(m.group("H")), int(m.group("M")), int(m.group("S") or 0))
+        dt = _build(local_now.year, *args, zone)
+        if dt is not None and dt > local_now + timedelta(days=1):
+            dt = _build(local_now.year - 1, *args, zone)
+        if dt is not None:
+            return dt
+    if m := _COMPACT.search(text):
+        dt = _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), int(m.group("H") or 0),
+                    int(m.group("M") or 0), int(m.group("S") or 0), zone)
+        if dt is not None:
+            return dt
+    return _slow_path(text, zone, local_now)
+
+
+def _slow_path(text: str, zone: tzinfo, now: datetime) -> datetime | None:
+    if len(text) > 80 or not re.search(r"\d", text):
+        return None
+    import dateparser  # imported lazily: it costs ~0.3 s at start-up
+
+    settings = {
+        "DATE_ORDER": "YMD" if re.match(r"\s*\d{4}", text) else "MDY",
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": str(zone),
+        "TO_TIMEZONE": str(zone),
+    }
+    try:
+        dt = dateparser.parse(text, settings=settings)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if dt is None or not 1980 <= dt.year <= now.year + 1:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=zone)
+
+
+def to_iso(dt: datetime | None) -> str | None:
+    """ISO 8601 with the UTC offset, seconds precision; None stays None."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        raise ValueError(f"naive datetime {dt!r}: every output date carries its offset")
+    return dt.replace(microsecond=0).isoformat()
