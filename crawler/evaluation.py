@@ -65,3 +65,59 @@ def date_match(predicted_iso: str | None, expected: str | None) -> tuple[bool, b
         return (day, day)
     minute = day and p.group(4) is not None and (int(p.group(4)), int(p.group(5))) == (int(hh), int(mm))
     return (day, minute)
+
+
+@dataclass
+class PageResult:
+    id: str
+    spider: str
+    body: Score | None
+    title: bool | None
+    day: bool | None
+    minute: bool | None
+    error: str | None = None
+
+
+def labelled_pages(root: str) -> list[tuple[str, dict]]:
+    """(html path, label) for every ``<case>.json`` under ``root`` that has a sibling ``<case>.html``."""
+    import json
+    from pathlib import Path
+
+    pages = []
+    for label_path in sorted(Path(root).rglob("*.json")):
+        html = label_path.with_suffix(".html")
+        if html.exists():
+            pages.append((str(html), json.loads(label_path.read_text(encoding="utf-8"))))
+    return pages
+
+
+def score_page(label: dict, item: dict | None, spider: str, error: str | None = None) -> PageResult:
+    expected = label.get("expected") or {}
+    got = item or {}
+    body = body_score(got.get("body") or "", expected["body"]) if expected.get("body") else None
+    title = title_match(got.get("title"), expected["title"]) if expected.get("title") else None
+    day = minute = None
+    if expected.get("published_at"):
+        day, minute = date_match(got.get("published_at"), expected["published_at"])
+    return PageResult(label.get("id", ""), spider, body, title, day, minute, error)
+
+
+def summarise(results: list[PageResult]) -> dict[str, dict[str, float | int]]:
+    """Means per spider and over all pages: body P/R/F1, title and date match rates."""
+    groups: dict[str, list[PageResult]] = {}
+    for r in results:
+        groups.setdefault(r.spider, []).append(r)
+        groups.setdefault("ALL", []).append(r)
+    out: dict[str, dict[str, float | int]] = {}
+    for name, rs in groups.items():
+        bodies = [r.body for r in rs if r.body is not None]
+        row: dict[str, float | int] = {"pages": len(rs), "errors": sum(1 for r in rs if r.error)}
+        if bodies:
+            row.update(precision=sum(b.precision for b in bodies) / len(bodies),
+                       recall=sum(b.recall for b in bodies) / len(bodies), f1=sum(b.f1 for b in bodies) / len(bodies))
+        for key in ("title", "day", "minute"):
+            vals = [getattr(r, key) for r in rs if getattr(r, key) is not None]
+            if vals:
+                row[key] = sum(vals) / len(vals)
+        out[name] = row
+    return out

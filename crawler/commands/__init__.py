@@ -1,0 +1,1 @@
+"""Project commands: extract, savefixture, evaluate, crawlall."""

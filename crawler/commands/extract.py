@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+from itemadapter import ItemAdapter
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.offline import OfflineExtractor
+
+
+class Command(ScrapyCommand):
+    """Prints the item of a saved page after the crawl's extraction and cleaning, touching no stored state."""
+
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "FILE --url URL [--spider NAME] | --manifest M.jsonl"
+
+    def short_desc(self) -> str:
+        return "Extract the article of a saved page and print it as one JSON line"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--url", help="the URL the page was published at")
+        parser.add_argument("--spider", help="spider whose rules to use (default: by the URL's domain, else generic)")
+        parser.add_argument("--manifest", help='JSONL of {"path": ..., "url": ..., "spider": NAME or null}')
+        parser.add_argument("--captured-at", help="ISO time that anchors relative dates (default: now)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        extractor = OfflineExtractor(self.settings)
+        if opts.manifest:
+            if args:
+                raise UsageError("give either FILE or --manifest")
+            self.exitcode = self._manifest(extractor, opts.manifest)
+            return
+        if len(args) != 1 or not opts.url:
+            raise UsageError("FILE and --url are required")
+        outcome = extractor.extract(Path(args[0]).read_bytes(), opts.url, opts.spider, captured_at=opts.captured_at)
+        if outcome.item is None:
+            print(json.dumps({"error": outcome.error}, ensure_ascii=False))
+            self.exitcode = 1
+        else:
+            print(json.dumps(ItemAdapter(outcome.item).asdict(), ensure_ascii=False))
+
+    @staticmethod
+    def _manifest(extractor: OfflineExtractor, manifest: str) -> int:
+        failures = 0
+        for raw in Path(manifest).read_text(encoding="utf-8").splitlines():
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+                outcome = extractor.extract(Path(entry["path"]).read_bytes(), entry["url"], entry.get("spider"),
+                                            captured_at=entry.get("captured_at"))
+                line = ({"error": outcome.error} if outcome.item is None else ItemAdapter(outcome.item).asdict())
+            except (OSError, ValueError, KeyError) as exc:
+                line = {"error": f"{type(exc).__name__}: {exc}"}
+            failures += "error" in line
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        if failures:
+            sys.stderr.write(f"{failures} of the pages gave no article\n")
+        return 0

@@ -1,0 +1,204 @@
+"""Layered extraction of one article page: site selectors, then structured data, then generic.
+
+``extract_page`` is pure: it needs the page, its URL, the site's ``SiteRules`` and the time
+that anchors relative dates. Each field records the layer that produced it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from parsel import Selector, SelectorList
+
+from crawler.extract import text as textmod
+from crawler.extract.dates import parse_date, to_iso
+from crawler.extract.generic import extract_generic
+from crawler.extract.structured import extract_structured
+
+SelectorSpec = str | list[str] | tuple[str, ...] | None
+
+_LABEL = re.compile(r"^\s*(?:来源|來源|稿源|出处|source|作者|作\s*者|记者|撰文|文|编辑|责任编辑|by)\s*[:：|]?\s*", re.I)
+_CRUMB_SKIP = {"首页", "首頁", "正文", "当前位置", "您的位置", "你的位置", "home", "返回首页", ">", "»", "/"}
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|下一頁|后一页|next\s*page|next|›|»|>)\s*$", re.I)
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
+_PORTAL_HINT = re.compile(r"网|網|新闻|新聞|频道|頻道|在线|日报|晚报|时报|报|社|中心|头条|\.com|\.cn|news|portal|官方", re.I)
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """What a site declares about its article pages (spider attributes, see ArticleSpider)."""
+
+    title: SelectorSpec = None
+    date: SelectorSpec = None
+    body: SelectorSpec = None
+    author: SelectorSpec = None
+    source: SelectorSpec = None
+    category: SelectorSpec = None
+    tags: SelectorSpec = None
+    next_page: SelectorSpec = None
+    noise: tuple[str, ...] = ()
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass
+class PageExtraction:
+    url: str
+    title: str | None = None
+    published_at: str | None = None
+    updated_at: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    category: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    canonical_url: str | None = None
+    body: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    next_page: str | None = None
+    layers: dict[str, str] = field(default_factory=dict)
+    declared: dict[str, str] = field(default_factory=dict)
+
+    def fallbacks(self) -> list[str]:
+        """Fields that came from a later layer than the first one the site declares for them."""
+        order = ("site", "structured", "generic")
+        return [f for f, layer in self.layers.items()
+                if f in self.declared and order.index(layer) > order.index(self.declared[f])]
+
+
+def select(sel: Selector, spec: SelectorSpec) -> SelectorList:
+    """The first non-empty match of a CSS or XPath selector (or of a list of them)."""
+    if not spec:
+        return SelectorList()
+    for one in [spec] if isinstance(spec, str) else spec:
+        query = one.strip()
+        found = sel.xpath(query) if query.startswith(("/", "(", "./")) else sel.css(query)
+        if found:
+            return found
+    return SelectorList()
+
+
+def _texts(found: SelectorList) -> list[str]:
+    out = []
+    for node in found:
+        if isinstance(node.root, str):
+            line = textmod.clean_line(node.root)
+        else:
+            line = textmod.clean_line(" ".join(textmod.paragraphs([node.root])))
+        if line:
+            out.append(line)
+    return out
+
+
+def _strip_label(value: str) -> str:
+    return _LABEL.sub("", value).strip(" ：:|")
+
+
+def strip_title_suffix(title: str) -> str:
+    """``文章标题_网易新闻`` -> ``文章标题``: drops trailing parts that name the portal."""
+    title = title.strip()
+    while matches := list(_TITLE_SEP.finditer(title)):
+        last = matches[-1]
+        tail, head = title[last.end():].strip(), title[: last.start()].strip()
+        if not head or (tail and not (len(tail) <= 16 and _PORTAL_HINT.search(tail))):
+            break
+        title = head
+    return title
+
+
+def _language(declared: str | None, body: list[str]) -> str | None:
+    if declared:
+        return declared.split("-")[0].split("_")[0].lower() or None
+    sample = "".join(body)[:2000]
+    if not sample:
+        return None
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    return "zh" if cjk / len(sample) > 0.2 else None
+
+
+def _date(value: str | None, rules: SiteRules, now: datetime) -> str | None:
+    return to_iso(parse_date(value, rules.timezone, now)) if value else None
+
+
+def find_next_page(sel: Selector, url: str, spec: SelectorSpec) -> str | None:
+    """The next page of a multi-page article: the site's selector, else ``rel=next`` or a 下一页 link."""
+    if spec:
+        href = next((h for h in select(sel, spec).xpath("(@href | .//@href)[1]").getall() + [
+            n.get() for n in select(sel, spec) if isinstance(n.root, str)] if h), None)
+    else:
+        href = sel.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').get()
+        if not href:
+            for a in sel.xpath("//a[@href]"):
+                if _NEXT_TEXT.match(" ".join(a.xpath(".//text()").getall())):
+                    href = a.attrib["href"]
+                    break
+    if not href or href.strip().startswith(("javascript:", "#")):
+        return None
+    absolute = urljoin(url, href.strip())
+    return None if absolute.split("#")[0] == url.split("#")[0] else absolute
+
+
+def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime) -> PageExtraction:
+    """One page of an article; ``page`` is its HTML or an already-parsed Selector (noise is dropped from it)."""
+    sel = page if isinstance(page, Selector) else Selector(text=page)
+    out = PageExtraction(url=url)
+    meta = extract_structured(sel, url)
+    declared = {name: ("site" if getattr(rules, name) else "structured")
+                for name in ("title", "date", "author", "source", "category", "tags")}
+    declared["body"] = "site" if rules.body else "generic"
+    out.declared = {("published_at" if k == "date" else "authors" if k == "author" else k): v
+                    for k, v in declared.items()}
+
+    def take(name: str, layer: str, value: object) -> bool:
+        if value:
+            setattr(out, name, value)
+            out.layers[name] = layer
+            return True
+        return False
+
+    # Site layer for the metadata fields.
+    if titles := _texts(select(sel, rules.title)):
+        take("title", "site", titles[0])
+    if rules.date:
+        for raw in _texts(select(sel, rules.date)):
+            if take("published_at", "site", _date(raw, rules, now)):
+                break
+    take("authors", "site", [a for a in (_strip_label(t) for t in _texts(select(sel, rules.author))) if a])
+    take("source", "site", next((s for s in (_strip_label(t) for t in _texts(select(sel, rules.source))) if s), None))
+    crumbs = [c for c in _texts(select(sel, rules.category)) if c.lower() not in _CRUMB_SKIP]
+    take("category", "site", crumbs)
+    take("tags", "site", _texts(select(sel, rules.tags)))
+    out.next_page = find_next_page(sel, url, rules.next_page)
+
+    # Structured layer.
+    if "title" not in out.layers and meta.title:
+        take("title", "structured", strip_title_suffix(meta.title))
+    if "published_at" not in out.layers:
+        take("published_at", "structured", _date(meta.published, rules, now))
+    take("updated_at", "structured", _date(meta.updated, rules, now))
+    for name, value in (("authors", meta.authors), ("source", meta.source), ("category", meta.section),
+                        ("tags", meta.tags)):
+        if name not in out.layers:
+            take(name, "structured", value)
+    out.canonical_url = meta.canonical_url
+
+    # Body: the site's container with its noise removed, else the generic extractor.
+    for query in rules.noise:
+        select(sel, query).drop()
+    containers = [n.root for n in select(sel, rules.body) if not isinstance(n.root, str)]
+    if containers:
+        take("body", "site", textmod.paragraphs(containers))
+        out.images = textmod.images(containers, url)
+    generic = None
+    if "body" not in out.layers or "title" not in out.layers or "published_at" not in out.layers:
+        generic = extract_generic(sel.get(), url)
+        if "body" not in out.layers and take("body", "generic", generic.body):
+            out.images = generic.images
+        if "title" not in out.layers and generic.title:
+            take("title", "generic", generic.title)
+        if "published_at" not in out.layers:
+            take("published_at", "generic", _date(generic.date_text, rules, now))
+    out.language = _language(meta.language, out.body)
+    return out

@@ -1,0 +1,140 @@
+"""Structured metadata of a page: JSON-LD, ``<meta>``, Open Graph and ``<link rel=canonical>``."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenews", "analysisnewsarticle", "webpage"}
+
+_META_DATE = (
+    "article:published_time", "og:article:published_time", "og:release_date", "datepublished", "pubdate",
+    "publishdate", "publish_date", "publish-date", "publishtime", "publish_time", "dc.date.issued", "dc.date",
+    "sailthru.date", "parsely-pub-date", "weibo:article:create_at", "bytedance:published_time", "releasedate",
+)
+_META_UPDATED = ("article:modified_time", "og:updated_time", "datemodified", "lastmod", "last-modified")
+_META_AUTHOR = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+_META_SOURCE = ("source", "article:source", "og:article:source", "mediaid", "contentsource")
+_META_SECTION = ("article:section", "og:article:section", "section", "category", "catalogs")
+_META_TITLE = ("og:title", "twitter:title", "title", "headline", "dc.title")
+
+
+@dataclass
+class Structured:
+    title: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    section: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    body: str | None = None
+    image: str | None = None
+
+
+def _jsonld_objects(sel: Selector) -> Iterator[dict[str, Any]]:
+    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw.strip().rstrip(";"), strict=False)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(reversed(node))
+            elif isinstance(node, dict):
+                if "@graph" in node:
+                    stack.append(node["@graph"])
+                yield node
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type", [])
+    return {str(t).lower() for t in (kind if isinstance(kind, list) else [kind])}
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    text = str(value).strip()
+    return [text] if text else []
+
+
+def _first_text(value: Any) -> str | None:
+    names = _names(value)
+    return names[0] if names else None
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, str):
+        return [k.strip() for k in re.split(r"[,，;；、|]", value) if k.strip()]
+    return []
+
+
+def _meta(sel: Selector, names: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in sel.xpath("//meta[@content]"):
+        key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
+        if key in names and key not in found and node.attrib["content"].strip():
+            found[key] = node.attrib["content"].strip()
+    return found
+
+
+def _pick(found: dict[str, str], names: tuple[str, ...]) -> str | None:
+    return next((found[n] for n in names if n in found), None)
+
+
+def extract_structured(sel: Selector, url: str) -> Structured:
+    """Everything a page states about itself in machine-readable form."""
+    out = Structured()
+    for node in _jsonld_objects(sel):
+        if not _types(node) & ARTICLE_TYPES:
+            continue
+        out.title = out.title or _first_text(node.get("headline") or node.get("name"))
+        out.published = out.published or _first_text(node.get("datePublished") or node.get("dateCreated"))
+        out.updated = out.updated or _first_text(node.get("dateModified"))
+        out.authors = out.authors or _names(node.get("author"))
+        out.source = out.source or _first_text(node.get("sourceOrganization") or node.get("isBasedOn"))
+        out.section = out.section or _keywords(node.get("articleSection"))
+        out.tags = out.tags or _keywords(node.get("keywords"))
+        out.language = out.language or _first_text(node.get("inLanguage"))
+        out.description = out.description or _first_text(node.get("description"))
+        out.body = out.body or _first_text(node.get("articleBody"))
+        entity = node.get("mainEntityOfPage")
+        out.canonical_url = out.canonical_url or _first_text(node.get("url") or (
+            entity.get("@id") if isinstance(entity, dict) else entity))
+
+    meta = _meta(sel, _META_DATE + _META_UPDATED + _META_AUTHOR + _META_SOURCE + _META_SECTION + _META_TITLE
+                 + ("keywords", "news_keywords", "article:tag", "description", "og:description", "og:url",
+                    "og:image", "content-language", "language"))
+    out.title = out.title or _pick(meta, _META_TITLE)
+    out.published = out.published or _pick(meta, _META_DATE)
+    out.updated = out.updated or _pick(meta, _META_UPDATED)
+    if not out.authors and (author := _pick(meta, _META_AUTHOR)):
+        out.authors = [a for a in _keywords(author) if not a.startswith("http")]
+    out.source = out.source or _pick(meta, _META_SOURCE)
+    out.section = out.section or _keywords(_pick(meta, _META_SECTION))
+    out.tags = out.tags or _keywords(_pick(meta, ("news_keywords", "keywords", "article:tag")))
+    out.description = out.description or _pick(meta, ("description", "og:description"))
+    out.image = _pick(meta, ("og:image",))
+    canonical = sel.xpath('//link[@rel="canonical"]/@href').get() or _pick(meta, ("og:url",)) or out.canonical_url
+    out.canonical_url = urljoin(url, canonical.strip()) if canonical and canonical.strip() else None
+    out.language = (out.language or sel.xpath("/html/@lang").get() or _pick(meta, ("content-language", "language"))
+                    or None)
+    return out

@@ -1,0 +1,77 @@
+"""HTML fragments to plain-text paragraphs, the way a reader sees the blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td th thead tfoot tr ul".split()
+)
+SKIP_TAGS = frozenset("script style noscript template iframe object embed svg canvas button select textarea input "
+                      "head title video audio source map".split())
+IMAGE_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "data-url", "src")
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
+
+
+def clean_line(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
+    """Plain-text paragraphs of the given elements: block tags and ``<br>`` end a paragraph."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = clean_line("".join(buf))
+        if line:
+            lines.append(line)
+        buf.clear()
+
+    def walk(node: HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag.lower() in SKIP_TAGS or node.tag is etree.Comment:
+            if node.tail:
+                buf.append(node.tail)
+            return
+        block = tag.lower() in BLOCK_TAGS
+        if block or tag == "br":
+            flush()
+        if node.text and tag:
+            buf.append(node.text)
+        for child in node:
+            walk(child)
+        if block:
+            flush()
+        if node.tail:
+            buf.append(node.tail)
+
+    for element in elements:
+        walk(element)
+        flush()
+    return lines
+
+
+def _image_url(img: HtmlElement) -> str | None:
+    for attr in IMAGE_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return None
+
+
+def images(elements: Iterable[HtmlElement], base_url: str) -> list[str]:
+    """Absolute URLs of the images inside the elements, in order, once each."""
+    seen: dict[str, None] = {}
+    for element in elements:
+        for img in element.iter("img"):
+            src = _image_url(img)
+            if src:
+                seen.setdefault(urljoin(base_url, src), None)
+    return list(seen)

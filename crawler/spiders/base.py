@@ -1,0 +1,284 @@
+"""The base of every article spider: a site declares, the base crawls.
+
+A site module sets class attributes; the base turns them into requests and items:
+
+- ``name``, ``allowed_domains``; sources: ``start_urls`` (section/list pages),
+  ``feed_urls`` (RSS/Atom), ``sitemap_urls``;
+- ``article_url_pattern``: regex searched in an absolute URL; a link that matches is an article.
+  Write it for the path (``r"/dy/article/\\w+\\.html"``) so a local copy of the site crawls too;
+- ``list_next_page``: selector of a list page's next-page link (default: ``rel=next`` / 下一页);
+  ``max_list_pages`` bounds list pagination;
+- ``timezone`` (default ``Asia/Shanghai``) for dates printed without an offset;
+- selectors (CSS, or XPath when they start with ``/``, ``(`` or ``./``; a list tries each in turn):
+  ``title_selector``, ``date_selector``, ``body_selector``, ``author_selector``,
+  ``source_selector``, ``category_selector``, ``tags_selector``, ``next_page_selector``,
+  ``noise_selectors`` (removed before the body is read);
+- ``watermark_rules``: literal lines, or regexes prefixed ``re:``, read by the cleaning pipelines;
+- ``render_js`` / ``wait_selector``: render article pages in the browser (scrapy-playwright).
+
+Spider arguments: ``-a start_urls=URL,URL`` (replaces the sources), ``-a url=URL`` (one
+article), ``-a limit=N`` (stop after N articles), ``-a since=YYYY-MM-DD`` (skip older
+articles), ``-a full=1`` (ignore the incremental state).
+
+Hooks, for the exceptions a site has: ``is_article_url(url)``, ``article_links(response)``,
+``adjust_page(page, response)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
+from crawler.extract.dates import get_tz, parse_date, to_iso
+from crawler.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+MAX_ARTICLE_PAGES = 50
+
+
+def _split(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+class ArticleSpider(Spider):
+    """Crawls list pages, feeds and sitemaps of one site and yields an ``ArticleItem`` per article."""
+
+    start_urls: ClassVar[list[str]] = []
+    feed_urls: ClassVar[list[str]] = []
+    sitemap_urls: ClassVar[list[str]] = []
+    article_url_pattern: ClassVar[str] = ""
+    list_next_page: ClassVar[SelectorSpec] = None
+    max_list_pages: ClassVar[int] = 3
+    timezone: ClassVar[str] = "Asia/Shanghai"
+
+    title_selector: ClassVar[SelectorSpec] = None
+    date_selector: ClassVar[SelectorSpec] = None
+    body_selector: ClassVar[SelectorSpec] = None
+    author_selector: ClassVar[SelectorSpec] = None
+    source_selector: ClassVar[SelectorSpec] = None
+    category_selector: ClassVar[SelectorSpec] = None
+    tags_selector: ClassVar[SelectorSpec] = None
+    next_page_selector: ClassVar[SelectorSpec] = None
+    noise_selectors: ClassVar[list[str]] = []
+    watermark_rules: ClassVar[list[str]] = []
+    min_body_chars: ClassVar[int] = 20
+
+    render_js: ClassVar[bool] = False
+    wait_selector: ClassVar[str | None] = None
+
+    def __init__(self, *args: Any, start_urls: str | None = None, url: str | None = None,
+                 limit: str | int | None = None, since: str | None = None, full: str | bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.single_url = url
+        override = _split(start_urls)
+        if override:
+            self.start_urls = override
+            self.feed_urls = []
+            self.sitemap_urls = []
+        self.limit = int(limit) if limit not in (None, "") else None
+        self.since: date | None = date.fromisoformat(since) if since else None
+        self.full = str(full).lower() in ("1", "true", "yes")
+        self.articles_seen = 0
+        self.last_rejection: str | None = None
+        self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
+        extra_hosts = [urlparse(u).hostname for u in [*override, *( [url] if url else [])]]
+        if self.allowed_domains is not None and extra_hosts:
+            self.allowed_domains = list(dict.fromkeys([*self.allowed_domains, *(h for h in extra_hosts if h)]))
+        self.rules = SiteRules(
+            title=self.title_selector, date=self.date_selector, body=self.body_selector,
+            author=self.author_selector, source=self.source_selector, category=self.category_selector,
+            tags=self.tags_selector, next_page=self.next_page_selector, noise=tuple(self.noise_selectors),
+            timezone=self.timezone,
+        )
+
+    # Sources ------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.single_url:
+            yield self.article_request(self.single_url)
+            return
+        for url in self.start_urls:
+            if self.is_article_url(url):
+                yield self.article_request(url)
+            else:
+                yield Request(url, callback=self.parse_list, meta={"list_page": 1}, dont_filter=True)
+        for url in self.feed_urls:
+            yield Request(url, callback=self.parse_feed, dont_filter=True)
+        for url in self.sitemap_urls:
+            yield Request(url, callback=self.parse_sitemap, dont_filter=True)
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(self._article_re and self._article_re.search(url))
+
+    def article_request(self, url: str, **meta: Any) -> Request:
+        return Request(url, callback=self.parse_article, meta={"article": True, **meta})
+
+    def article_links(self, response: TextResponse) -> Iterator[str]:
+        """Absolute URLs of the articles linked from a list page, in page order."""
+        for href in response.xpath("//a/@href").getall():
+            href = href.strip()
+            if href and not href.startswith(("javascript:", "mailto:", "#")):
+                url = response.urljoin(href)
+                if url.startswith(("http://", "https://")) and self.is_article_url(url):
+                    yield url
+
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        return self.parse_list(response)
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
+            return
+        self.crawler.stats.inc_value("pages/list")
+        for url in dict.fromkeys(self.article_links(response)):
+            if self.limit_reached():
+                return
+            yield self.article_request(url)
+        page = response.meta.get("list_page", 1)
+        if page < self.max_list_pages:
+            next_url = find_next_page(response.selector, response.url, self.list_next_page)
+            if next_url:
+                yield Request(next_url, callback=self.parse_list, meta={"list_page": page + 1}, priority=-1)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        sel = Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace"), type="xml")
+        entries = sel.xpath("//*[local-name()='item' or local-name()='entry']")
+        if not entries:
+            self.reject(response, "bad_feed", "no RSS items or Atom entries")
+            return
+        for entry in entries:
+            link = (entry.xpath("./*[local-name()='link']/@href").get()
+                    or entry.xpath("./*[local-name()='link']/text()").get() or "").strip()
+            when = entry.xpath("./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
+                               " or local-name()='date']/text()").get()
+            if link and not self.too_old(when):
+                if self.limit_reached():
+                    return
+                yield self.article_request(response.urljoin(link))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                yield Request(url, callback=self.parse_sitemap)
+            return
+        body = response.body
+        if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
+            import gzip
+
+            try:
+                body = gzip.decompress(body)
+            except OSError:
+                self.reject(response, "bad_sitemap", "corrupt gzip")
+                return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several types on garbage
+            self.reject(response, "bad_sitemap", f"unparsable sitemap: {exc}")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "").strip()
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield Request(loc, callback=self.parse_sitemap)
+            elif self.is_article_url(loc) and not self.too_old(entry.get("lastmod")):
+                if self.limit_reached():
+                    return
+                yield self.article_request(loc)
+
+    # Articles -----------------------------------------------------------------------------
+
+    def now(self, response: Response) -> datetime:
+        captured = response.meta.get("captured_at")
+        if captured:
+            return datetime.fromisoformat(captured)
+        return datetime.now(get_tz(self.timezone)).replace(microsecond=0)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            self.reject(response, "not_html", f"not an HTML page ({response.headers.get('Content-Type', b'')!r})")
+            return
+        if not response.body.strip():
+            self.reject(response, "empty_page", "empty body")
+            return
+        now = self.now(response)
+        page = extract_page(response.url, response.selector, self.rules, now)
+        page = self.adjust_page(page, response)
+        parts: list[PageExtraction] = [*response.meta.get("article_parts", []), page]
+        seen = {p.url for p in parts}
+        follow = response.meta.get("follow_pages", True)
+        if follow and page.next_page and page.next_page not in seen and len(parts) < MAX_ARTICLE_PAGES:
+            yield Request(page.next_page, callback=self.parse_article, priority=1,
+                          meta={**response.meta, "article_parts": parts, "article_part": len(parts) + 1})
+            return
+        yield from self.build_item(parts, now, response)
+
+    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
+        """Hook: correct one page's extraction where a site needs code."""
+        return page
+
+    def build_item(self, parts: list[PageExtraction], now: datetime, response: Response) -> Iterator[ArticleItem]:
+        first = parts[0]
+        url = response.meta.get("article_url") or first.url
+        body = [line for part in parts for line in part.body]
+        if sum(len(line) for line in body) < self.min_body_chars:
+            self.reject(response, "no_body", "no article body found", url=url)
+            return
+        if self.too_old(first.published_at):
+            self.crawler.stats.inc_value("articles/skipped_since")
+            return
+        if self.limit is not None and self.articles_seen >= self.limit:
+            raise CloseSpider("limit")
+        self.articles_seen += 1
+        if not first.title:
+            self.crawler.stats.inc_value("extraction/missing/title")
+        for name in first.fallbacks():
+            self.crawler.stats.inc_value(f"extraction/fallback/{name}")
+        for name, layer in first.layers.items():
+            self.crawler.stats.inc_value(f"extraction/{layer}/{name}")
+        if len(parts) > 1:
+            self.crawler.stats.inc_value("articles/multipage")
+        self.crawler.stats.inc_value("articles/extracted")
+        images = list(dict.fromkeys(img for part in parts for img in part.images))
+        yield ArticleItem(
+            url=first.url, canonical_url=first.canonical_url, site=self.name, title=first.title,
+            published_at=first.published_at, updated_at=first.updated_at, authors=first.authors,
+            source=first.source, category=first.category, tags=first.tags, language=first.language,
+            body="\n".join(body), images=images, pages=len(parts), crawled_at=to_iso(now) or "",
+            extraction=dict(sorted(first.layers.items())), extra={},
+        )
+
+    # Helpers ------------------------------------------------------------------------------
+
+    def limit_reached(self) -> bool:
+        return self.limit is not None and self.articles_seen >= self.limit
+
+    def too_old(self, when: str | None) -> bool:
+        if self.since is None or not when:
+            return False
+        dt = parse_date(when, self.timezone)
+        return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
+
+    def reject(self, response: Response, reason: str, message: str, url: str | None = None) -> None:
+        """A page that gives no article: one log line with the URL and reason, one stat."""
+        logger.warning("No article from %s: %s", url or response.url, message, extra={"spider": self})
+        self.crawler.stats.inc_value(f"articles/rejected/{reason}")
+        self.last_rejection = reason

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+
+from crawler.spiders.base import ArticleSpider
+
+
+class GenericSpider(ArticleSpider):
+    """Any site: ``-a start_urls=URL[,URL] -a allow=REGEX [-a depth=N]`` or ``-a url=URL``.
+
+    Follows links inside the start URLs' domains up to ``depth`` (default 2) and extracts
+    every page whose URL matches ``allow`` (every followed page when ``allow`` is absent)
+    with the structured and generic layers.
+    """
+
+    name = "generic"
+    allowed_domains: list[str] = []
+
+    def __init__(self, *args: Any, allow: str | None = None, depth: str | int = 2,
+                 render_js: str | bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        seeds = [*self.start_urls, *([self.single_url] if self.single_url else [])]
+        hosts = {urlparse(u).hostname or "" for u in seeds}
+        self.allowed_domains = sorted({h.removeprefix("www.") for h in hosts if h})
+        self._article_re = re.compile(allow) if allow else None
+        self.max_depth = int(depth)
+        self.render_js = str(render_js).lower() in ("1", "true", "yes")
+
+    def is_article_url(self, url: str) -> bool:
+        return self._article_re.search(url) is not None if self._article_re else True
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            self.reject(response, "not_html", "list page is not HTML")
+            return
+        self.crawler.stats.inc_value("pages/list")
+        yield from self.follow_links(response)
+
+    def follow_links(self, response: TextResponse) -> Iterator[Request]:
+        depth = response.meta.get("generic_depth", 0)
+        if depth >= self.max_depth:
+            return
+        for href in dict.fromkeys(response.xpath("//a/@href").getall()):
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            url = response.urljoin(href).split("#")[0]
+            if not url.startswith(("http://", "https://")):
+                continue
+            if self.limit_reached():
+                return
+            if self.is_article_url(url):
+                yield self.article_request(url, generic_depth=depth + 1)
+            else:
+                yield Request(url, callback=self.parse_list, meta={"generic_depth": depth + 1}, priority=-1)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield from super().parse_article(response)
+        meta = response.meta
+        if isinstance(response, TextResponse) and meta.get("follow_pages", True) and not meta.get("article_part"):
+            yield from self.follow_links(response)
