@@ -23,6 +23,8 @@ SelectorSpec = str | list[str] | tuple[str, ...] | None
 _LABEL = re.compile(r"^\s*(?:来源|來源|稿源|出处|source|作者|作\s*者|记者|撰文|文|编辑|责任编辑|by)\s*[:：|]?\s*", re.I)
 _CRUMB_SKIP = {"首页", "首頁", "正文", "当前位置", "您的位置", "你的位置", "home", "返回首页", ">", "»", "/"}
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|下一頁|后一页|next\s*page|next|›|»|>)\s*$", re.I)
+_BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,30})")
+_BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
 _PORTAL_HINT = re.compile(r"网|網|新闻|新聞|频道|頻道|在线|日报|晚报|时报|报|社|中心|头条|\.com|\.cn|news|portal|官方", re.I)
 
@@ -199,6 +201,13 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
         if "title" not in out.layers and generic.title:
             take("title", "generic", generic.title)
         if "published_at" not in out.layers:
-            take("published_at", "generic", _date(generic.date_text, rules, now))
+            for raw in [*sel.xpath("//time/@datetime | //time//text()").getall()[:4], generic.date_text]:
+                if take("published_at", "generic", _date(raw, rules, now)):
+                    break
+        byline = generic.date_text or ""
+        if "source" not in out.layers and (m := _BYLINE_SOURCE.search(byline)):
+            take("source", "generic", m.group(1))
+        if "authors" not in out.layers and (m := _BYLINE_AUTHOR.search(byline)):
+            take("authors", "generic", [m.group(1)])
     out.language = _language(meta.language, out.body)
     return out

@@ -10,6 +10,13 @@ from scrapy.http import Response, TextResponse
 
 from crawler.spiders.base import ArticleSpider
 
+_PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(\.\w+)?$")
+
+
+def article_stem(url: str) -> str:
+    """The URL less a page suffix (``a_2.html`` -> ``a``): the pages of one article share it."""
+    return _PAGE_SUFFIX.sub("", url.split("?")[0])
+
 
 class GenericSpider(ArticleSpider):
     """Any site: ``-a start_urls=URL[,URL] -a allow=REGEX [-a depth=N]`` or ``-a url=URL``.
@@ -46,12 +53,13 @@ class GenericSpider(ArticleSpider):
         depth = response.meta.get("generic_depth", 0)
         if depth >= self.max_depth:
             return
+        own = article_stem(response.url) if response.meta.get("article") else None
         for href in dict.fromkeys(response.xpath("//a/@href").getall()):
             href = href.strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
             url = response.urljoin(href).split("#")[0]
-            if not url.startswith(("http://", "https://")):
+            if not url.startswith(("http://", "https://")) or (own and article_stem(url) == own):
                 continue
             if self.limit_reached():
                 return

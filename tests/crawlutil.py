@@ -1,0 +1,43 @@
+"""Runs ``scrapy crawl`` as a subprocess and reads back its JSONL and stats."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+_STAT = re.compile(r"^[\s{]*'([^']+)':\s*(-?\d+(?:\.\d+)?)[,}]?$", re.M)
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    items: list[dict[str, Any]]
+    stats: dict[str, float]
+    log: str
+
+
+def read_jsonl(data_dir: Path, spider: str | None = None) -> list[dict[str, Any]]:
+    pattern = f"{spider}/*.jsonl" if spider else "*/*.jsonl"
+    return [json.loads(line) for path in sorted(data_dir.glob(pattern))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def parse_stats(log: str) -> dict[str, float]:
+    """The numeric stats of the 'Dumping Scrapy stats' block at the end of a crawl log."""
+    block = log.rsplit("Dumping Scrapy stats:", 1)
+    if len(block) < 2:
+        return {}
+    return {k: float(v) for k, v in _STAT.findall(block[1])}
+
+
+def run_crawl(args: list[str], data_dir: Path, timeout: float = 120) -> CrawlResult:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", *args, "-s", f"DATA_DIR={data_dir}",
+           "-s", "LOG_LEVEL=INFO", "-s", "STATS_DUMP=True"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    return CrawlResult(proc.returncode, read_jsonl(data_dir), parse_stats(proc.stderr), proc.stderr)

@@ -1,0 +1,82 @@
+"""The real engine crawls a fixture site on 127.0.0.1: list pagination, articles, a multi-page article, a GBK page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.demo import FixtureSite, crawl_command
+from crawler.fixtures import load_fixtures
+from crawler.items import ArticleItem
+from tests.crawlutil import parse_stats, read_jsonl, run_crawl
+
+pytestmark = pytest.mark.crawl
+
+
+@pytest.fixture(scope="module")
+def site():
+    with FixtureSite([f for f in load_fixtures() if f.spider == "generic"]) as running:
+        yield running
+
+
+def test_generic_crawl_of_a_local_portal(site: FixtureSite, tmp_path: Path) -> None:
+    result = run_crawl(["generic", "-a", f"start_urls={site.base_url}/news/index.html", "-a", "allow=/article/",
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    by_path = {item["url"].removeprefix(site.base_url): item for item in result.items}
+    assert sorted(by_path) == [
+        "/article/2026/11/19/gbk-notice.html",
+        "/article/2026/11/20/school-lunch.html",
+        "/article/2026/11/21/library.html",
+        "/article/2026/11/22/night-market.html",
+        "/article/2026/11/23/river-bridge.html",
+    ], result.log[-3000:]
+    # The multi-page article is one item, its pages stitched in order.
+    market = by_path["/article/2026/11/22/night-market.html"]
+    assert market["pages"] == 3
+    lines = market["body"].split("\n")
+    assert lines[0].startswith("老城区夜市在停业改造八个月后") and lines[-1].startswith("下一步，街区还计划")
+    assert len(lines) == 6
+    # The GBK page decodes.
+    assert "江景花园" in by_path["/article/2026/11/19/gbk-notice.html"]["body"]
+    # Every item follows the schema, with aware dates.
+    for item in result.items:
+        assert set(item) == set(ArticleItem.__dataclass_fields__)
+        assert datetime.fromisoformat(item["published_at"]).utcoffset() is not None
+        assert item["site"] == "generic"
+    assert by_path["/article/2026/11/23/river-bridge.html"]["published_at"] == "2026-11-23T09:30:12+08:00"
+    # Stats: what was stored, what was rejected, the list pages walked.
+    stats = result.stats
+    assert stats["store/items"] == 5
+    assert stats["articles/multipage"] == 1
+    assert stats["pages/list"] >= 2  # the section page and its second page
+    assert stats.get("downloader/response_status_count/404", 0) >= 1  # dead links are logged and counted
+
+
+def test_limit_stops_after_n_articles(site: FixtureSite, tmp_path: Path) -> None:
+    result = run_crawl(["generic", "-a", f"start_urls={site.base_url}/news/index.html", "-a", "allow=/article/",
+                        "-a", "limit=2", "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False",
+                        "-s", "CONCURRENT_REQUESTS=1"], tmp_path)
+    assert len(result.items) == 2
+    assert "limit" in result.log
+
+
+def test_since_skips_older_articles(site: FixtureSite, tmp_path: Path) -> None:
+    result = run_crawl(["generic", "-a", f"start_urls={site.base_url}/news/index.html", "-a", "allow=/article/",
+                        "-a", "since=2026-11-21", "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"],
+                       tmp_path)
+    dates = sorted(item["published_at"][:10] for item in result.items)
+    assert dates and dates[0] >= "2026-11-21", dates
+    assert result.stats["articles/skipped_since"] >= 1
+
+
+def test_demo_command_line_is_a_real_crawl(site: FixtureSite, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.crawlutil import ROOT
+
+    proc = subprocess.run(crawl_command("generic", site.base_url + "/news/index.html", tmp_path) + [
+        "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert len(read_jsonl(tmp_path, "generic")) == 5
+    assert parse_stats(proc.stderr)["store/items"] == 5
