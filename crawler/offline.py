@@ -24,6 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.items import ArticleItem
+from crawler.middlewares.encoding import fix_encoding
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def make_response(url: str, body: bytes, headers: dict[str, Any] | None = None,
     if cls is Response and body.lstrip()[:1] == b"<":
         cls = HtmlResponse
     meta = {"captured_at": captured_at, "follow_pages": False} if captured_at else {"follow_pages": False}
-    return cls(url=url, body=body, headers=hdrs, request=Request(url, meta=meta))
+    response = cls(url=url, body=body, headers=hdrs, request=Request(url, meta=meta))
+    return fix_encoding(response)[0]
 
 
 class OfflineExtractor:
@@ -99,7 +101,11 @@ class OfflineExtractor:
         response = make_response(url, body, headers, captured_at)
         spider = crawler.spider
         spider.last_rejection = None
-        items = [r for r in spider.parse_article(response) if isinstance(r, ArticleItem)]
+        try:
+            items = [r for r in spider.parse_article(response) if isinstance(r, ArticleItem)]
+        except Exception as exc:  # a broken page or selector must not stop a batch
+            logger.exception("Extraction of %s failed", url)
+            return Outcome(None, f"extraction failed: {type(exc).__name__}: {exc}")
         if not items:
             return Outcome(None, f"no article ({spider.last_rejection or 'nothing extracted'})")
         item: Any = items[0]

@@ -50,6 +50,11 @@ STATE_ENABLED = True
 # Validation
 VALIDATE_MIN_BODY_CHARS = 20
 
+DOWNLOADER_MIDDLEWARES = {
+    # after HttpCompressionMiddleware (590) has decompressed the body
+    "crawler.middlewares.encoding.EncodingMiddleware": 560,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.validate_article.ValidateArticlePipeline": 400,
     "crawler.pipelines.store_jsonl.StoreJsonlPipeline": 900,

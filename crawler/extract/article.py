@@ -195,7 +195,7 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
         out.images = textmod.images(containers, url)
     generic = None
     if "body" not in out.layers or "title" not in out.layers or "published_at" not in out.layers:
-        generic = extract_generic(sel.get(), url)
+        generic = extract_generic(sel, url)
         if "body" not in out.layers and take("body", "generic", generic.body):
             out.images = generic.images
         if "title" not in out.layers and generic.title:

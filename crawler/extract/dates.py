@@ -140,7 +140,7 @@ def _slow_path(text: str, zone: tzinfo, now: datetime) -> datetime | None:
         "TO_TIMEZONE": str(zone),
     }
     try:
-        dt = dateparser.parse(text, settings=settings)
+        dt = dateparser.parse(text, languages=["zh", "en"], settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
     if dt is None or not 1980 <= dt.year <= now.year + 1:

@@ -389,12 +389,18 @@ def _date_text(root: Any, title: str | None, body: list[str]) -> str | None:
     return None
 
 
-def extract_generic(html: str, url: str) -> GenericArticle:
-    """Title, body, images and raw date text of an article page, without site knowledge."""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return GenericArticle(None, [], [], None)
+def extract_generic(page: str | Any, url: str) -> GenericArticle:
+    """Title, body, images and raw date text of an article page, without site knowledge.
+
+    ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged).
+    """
+    if isinstance(page, str):
+        try:
+            root = lxml.html.document_fromstring(page)
+        except (etree.ParserError, ValueError):
+            return GenericArticle(None, [], [], None)
+    else:
+        root = getattr(page, "root", page)
     body, images = generic_body(root, url)
     title = _title(root)
     return GenericArticle(title, body, images, _date_text(_clean(root, _SCRIPT_TAGS), title, body))
