@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from scrapy.http import TextResponse
+
+from crawler.extract.article import PageExtraction
+from crawler.spiders.base import ArticleSpider
+
+
+class GuanchaSpider(ArticleSpider):
+    name = "guancha"
+    allowed_domains = ["guancha.cn"]
+    start_urls = [
+        "https://www.guancha.cn/",
+        "https://www.guancha.cn/internation",
+        "https://www.guancha.cn/politics",
+        "https://www.guancha.cn/military-affairs",
+        "https://www.guancha.cn/economy",
+        "https://www.guancha.cn/chanjing",
+        "https://www.guancha.cn/GuanChaZheTouTiao/list_1.shtml",
+        "https://www.guancha.cn/ZhongGuoWaiJiao/list_1.shtml",
+    ]
+    # /<section or columnist>/2019_09_07_516923.shtml; _2, _3 ... are the pages of a long article, _s all of it
+    article_url_pattern = r"/[^/?#]+/\d{4}_\d{2}_\d{2}_\d+(?:_s|_\d{1,2})?\.shtml"
+
+    title_selector = [".left-main > h3", ".article-txt h1", "h1"]
+    date_selector = [".left-main .time span:first-child", ".time span"]
+    body_selector = [".content.all-txt", ".article-txt-content", ".gc_content"]
+    author_selector = [".author-intro p a", ".author-intro h4 a"]
+    tags_selector = ".key-word a"
+    source_selector = "//div[contains(@class,'time')]/span[contains(., '来源')]"
+    next_page_selector = [".module-page a.next", "//div[contains(@class,'module-page')]//a[contains(., '下一页')]"]
+    noise_selectors = [
+        ".module-page",
+        ".all-txt .share",
+        # the exclusive-article disclaimer closing columns: 本文系观察者网独家稿件……不得转载
+        "//div[contains(@class,'all-txt')]/p[contains(., '本文系观察者网独家稿件')]",
+    ]
+    watermark_rules = ["re:^本文系观察者网独家稿件.*", "re:^关注观察者网微信guanchacn.*"]
+
+    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
+        # every page carries the template's <meta name="author" content="name, email@gmail.com">
+        if page.layers.get("authors") == "structured":
+            page.authors = []
+            del page.layers["authors"]
+        # No article container and no article URL: a list or channel page, not an article.
+        if page.layers.get("body") == "generic" and not self.is_article_url(response.url):
+            page.body = []
+        return page
