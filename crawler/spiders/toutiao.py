@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import re
+
+from scrapy.http import TextResponse
+
+from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
+
+_NOT_ARTICLE = re.compile(r"toutiao\.com/(?:video|ch|c/user|search)/")
 
 
 class ToutiaoSpider(ArticleSpider):
@@ -32,3 +39,11 @@ class ToutiaoSpider(ArticleSpider):
     noise_selectors = [".abstract-index", ".pgc-img-caption:empty", ".tt-video-box", ".article-tag",
                        ".syl-page-article .pgc-card"]
     watermark_rules = ["re:^(?:本文|文章)?(?:首发|原创)于?今日头条.{0,20}$", "re:^未经授权.{0,10}禁止转载.{0,20}$"]
+
+    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
+        # Video, channel and profile pages have no article container; the generic layer would take their blurbs.
+        if page.layers.get("body") != "site" and (
+                _NOT_ARTICLE.search(response.url)
+                or response.xpath("//meta[@property='og:type']/@content").get("").startswith("video")):
+            page.body = []
+        return page
