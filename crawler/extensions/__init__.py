@@ -1,0 +1,1 @@
+"""Scrapy extensions, each enabled only in settings (EXTENSIONS)."""
