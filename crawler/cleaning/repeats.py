@@ -1,0 +1,138 @@
+"""Repeated paragraphs: the first occurrence stays, later copies go.
+
+A later paragraph is dropped when, after normalisation (case, width, whitespace, punctuation):
+
+- ``exact``: it equals an earlier paragraph;
+- ``contained``: it is a piece of an earlier paragraph (a repeated copy that starts mid-paragraph);
+- ``near``: it nearly equals an earlier one (small edits): difflib ratio >= ``NEAR_RATIO``;
+- ``adjacent``: it repeats the line right before it (a heading printed twice);
+- ``repeated_block``: it is a short line (heading, caption) repeated inside a repeated block, i.e.
+  the paragraphs around it were dropped as repeats too (the article printed twice);
+- ``title``: one of the first lines repeats the title.
+
+Lines that are not paragraphs (see :func:`is_paragraph`: short lines, captions, questions,
+headings, ``key：value`` lines) stay when they repeat elsewhere: headings of parallel sections,
+questions of an interview and photo credits legitimately recur.
+
+Candidates for ``near`` and ``contained`` come from an index of sentence keys and paragraph
+prefixes/suffixes, so the cost stays linear in the article; only a handful of candidates, of
+comparable length, reach difflib. The result depends on the article alone.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from difflib import SequenceMatcher
+
+from crawler.cleaning.keys import Removal, has_sentence_punct, is_caption, is_question, line_key
+
+LONG_CHARS = 20
+NEAR_RATIO = 0.85
+_MAX_CANDIDATES = 8
+_AFFIX = 12
+_SENTENCE_MIN = 8
+_DIFFLIB_MAX = 3000
+_HEADING_MAX = 40
+_FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
+_SENTENCE_END = re.compile(r"[。！!？?；;]")
+
+
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;…]+")
+
+
+def _sentence_keys(line: str) -> list[str]:
+    return [sk for sentence in _SENTENCE_SPLIT.split(line) if len(sk := line_key(sentence)) >= _SENTENCE_MIN]
+
+
+def _similar(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < NEAR_RATIO * max(len(a), len(b)):
+        return False
+    if max(len(a), len(b)) > _DIFFLIB_MAX:
+        sa = {a[i : i + 3] for i in range(len(a) - 2)}
+        sb = {b[i : i + 3] for i in range(len(b) - 2)}
+        return len(sa & sb) >= NEAR_RATIO * len(sa | sb)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return (
+        matcher.real_quick_ratio() >= NEAR_RATIO
+        and matcher.quick_ratio() >= NEAR_RATIO
+        and matcher.ratio() >= NEAR_RATIO
+    )
+
+
+def is_paragraph(line: str, key: str) -> bool:
+    """A line whose repetition is a repeated paragraph, not a legitimately recurring short line.
+
+    Short lines, captions, questions (interview questions recur), ``key：value`` lines (the specs
+    of two models) and headings without punctuation are not paragraphs here.
+    """
+    if len(key) < LONG_CHARS or is_caption(line) or is_question(line):
+        return False
+    if len(key) < _HEADING_MAX and not has_sentence_punct(line):
+        return False
+    return not (len(key) < _HEADING_MAX and _FIELD.match(line) and not _SENTENCE_END.search(line))
+
+
+def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Removal]]:
+    """Lines without repeated paragraphs, and what was removed (kind ``repeated_paragraph``)."""
+    keys = [line_key(line) for line in lines]
+    long = [is_paragraph(line, k) for line, k in zip(lines, keys, strict=True)]
+    drop: dict[int, str] = {}
+    title_key = line_key(title) if title else ""
+    seen: dict[str, int] = {}
+    index: dict[str, list[int]] = {}
+    pending: list[int] = []
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if title_key and i < 3 and key == title_key:
+            drop[i] = "title"
+            continue
+        if key in seen:
+            if long[i]:
+                drop[i] = "exact"
+            else:
+                pending.append(i)
+            continue
+        seen[key] = i
+        if not long[i]:
+            continue
+        probes = [f"^{key[:_AFFIX]}", f"${key[-_AFFIX:]}", *_sentence_keys(lines[i])]
+        candidates: list[int] = []
+        for probe in probes:
+            for c in index.get(probe, ()):
+                if c not in candidates:
+                    candidates.append(c)
+        reason = None
+        for c in sorted(candidates)[:_MAX_CANDIDATES]:
+            if key in keys[c]:
+                reason = "contained"
+                break
+            if _similar(key, keys[c]):
+                reason = "near"
+                break
+        if reason is not None:
+            drop[i] = reason
+            continue
+        for probe in probes:
+            index.setdefault(probe, []).append(i)
+    long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
+    for i in pending:
+        at = bisect_left(long_positions, i)
+        before = long_positions[at - 1] if at else None
+        after = long_positions[at] if at < len(long_positions) else None
+        if before is not None and before in drop and (after is None or after in drop):
+            drop[i] = "repeated_block"
+    removed: list[Removal] = []
+    out: list[str] = []
+    last_key = ""
+    for i, line in enumerate(lines):
+        if i in drop:
+            removed.append(Removal(line, "repeated_paragraph", drop[i]))
+            continue
+        if keys[i] and keys[i] == last_key:
+            removed.append(Removal(line, "repeated_paragraph", "adjacent"))
+            continue
+        out.append(line)
+        last_key = keys[i] or last_key
+    return out, removed

@@ -1,0 +1,188 @@
+"""Automatic watermarks: a line (or a clause inside lines) that recurs in one article.
+
+A line or clause seen three or more times in an article (after normalisation) is a candidate.
+It is a watermark unless it is a legitimately repeated line, for a reason we can name:
+
+- ``short``: three characters or fewer ("1", "同上"): table cells and numbers, not slogans;
+- ``question``: ends with a question mark (the questions of an interview, asked of each guest);
+- ``enumerated``: starts like a list item ("1、", "（一）", "第二章");
+- ``caption``: a photo credit or caption (kept in the body by convention);
+- ``label``: ends with a colon, it introduces what follows;
+- ``sparse_heading``: a short heading without punctuation ("专家点评") whose occurrences are far
+  apart (a median of ``SPARSE_GAP`` or more distinct lines between them): a section heading repeated
+  for each section. A slogan is inserted every few paragraphs.
+- ``duplicated_copy``: it recurs only because the article (or a block of it) is repeated, which
+  the repeated-paragraph step handles.
+
+Occurrences are counted on a view of the article where exact repeats of other lines are left
+out, so a repeated article does not make its headings look like watermarks. A watermark is cut
+out everywhere: as a whole line, and inline where it is embedded in a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+
+from crawler.cleaning.keys import (
+    Removal,
+    has_sentence_punct,
+    is_caption,
+    is_enumerated,
+    is_label,
+    is_question,
+    line_key,
+)
+from crawler.cleaning.rules import _literal_pattern
+
+MIN_OCCURRENCES = 3
+SPARSE_GAP = 5
+HEADING_MAX_CHARS = 12
+INLINE_MIN_CHARS = 5
+_CLAUSE_MIN_CHARS = 6
+_CLAUSE_ENDS = "。！？!?；;"
+_CLAUSE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
+
+
+@dataclass(frozen=True)
+class Watermark:
+    key: str
+    text: str
+    pattern: re.Pattern[str]
+
+
+def clauses(line: str) -> list[str]:
+    """The clauses of a line: split after sentence-ending punctuation."""
+    return [stripped for part in _CLAUSE.findall(line) if (stripped := part.strip())]
+
+
+def keep_reason(text: str, key: str, gaps: list[int]) -> str | None:
+    """Why a recurring line is legitimate, or None when it is a watermark."""
+    if len(key) <= 3:
+        return "short"
+    if is_question(text):
+        return "question"
+    if is_enumerated(text):
+        return "enumerated"
+    if is_caption(text):
+        return "caption"
+    if is_label(text):
+        return "label"
+    if len(key) <= HEADING_MAX_CHARS and not has_sentence_punct(text) and gaps:
+        ordered = sorted(gaps)
+        if ordered[len(ordered) // 2] >= SPARSE_GAP:
+            return "sparse_heading"
+    return None
+
+
+def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[list[Watermark], dict[str, str]]:
+    """The watermarks of an article, and the reason each other recurring line was kept."""
+    keys = keys if keys is not None else [line_key(line) for line in lines]
+    whole = Counter(k for k in keys if k)
+    # Clauses inside longer lines: an embedded slogan recurs as a clause.
+    clause_text: dict[str, str] = {}
+    clause_lines: dict[str, set[int]] = defaultdict(set)
+    for i, line in enumerate(lines):
+        if keys[i] and whole[keys[i]] == 1 and len(keys[i]) > _CLAUSE_MIN_CHARS:
+            if not any(ch in line for ch in _CLAUSE_ENDS):
+                continue
+            parts = clauses(line)
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                ck = line_key(part)
+                if len(ck) >= _CLAUSE_MIN_CHARS and ck != keys[i]:
+                    clause_lines[ck].add(i)
+                    clause_text.setdefault(ck, part)
+    candidates: dict[str, str] = {}
+    for key, n in whole.items():
+        if n + len(clause_lines.get(key, ())) >= MIN_OCCURRENCES:
+            candidates[key] = lines[keys.index(key)]
+    for ck, where in clause_lines.items():
+        if ck not in candidates and len(where) + whole.get(ck, 0) >= MIN_OCCURRENCES:
+            candidates[ck] = clause_text[ck]
+    if not candidates:
+        return [], {}
+    # The view: first occurrences only (a repeated block collapses), candidates kept in place.
+    line_clauses: dict[int, list[str]] = defaultdict(list)
+    for ck, where in clause_lines.items():
+        if ck in candidates:
+            for i in where:
+                line_clauses[i].append(ck)
+    seen: set[str] = set()
+    runs: dict[str, list[int]] = defaultdict(list)  # candidate -> positions of its runs among distinct lines
+    position = 0
+    last: str | None = None
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if key in candidates:
+            if last != key:
+                runs[key].append(position)
+            last = key
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        for ck in line_clauses.get(i, ()):
+            runs[ck].append(position)
+        position += 1
+        last = None
+    marks: list[Watermark] = []
+    kept: dict[str, str] = {}
+    for key, text in candidates.items():
+        positions = runs.get(key, [])
+        if len(positions) < MIN_OCCURRENCES:
+            kept[key] = "duplicated_copy"
+            continue
+        gaps = [b - a for a, b in pairwise(positions)]
+        reason = keep_reason(text, key, gaps)
+        if reason is None:
+            marks.append(Watermark(key, text, _literal_pattern(text)))
+        else:
+            kept[key] = reason
+    marks.sort(key=lambda mark: -len(mark.key))
+    return marks, kept
+
+
+def cut_watermarks(line: str, marks: list[Watermark], removed: list[Removal] | None = None) -> str:
+    """The line without any watermark in it ("" when nothing else is left)."""
+    key = line_key(line)
+    for mark in marks:
+        if key == mark.key:
+            if removed is not None:
+                removed.append(Removal(line, "watermark", f"auto:{mark.text}"))
+            return ""
+        if len(mark.key) < INLINE_MIN_CHARS or mark.key not in key:
+            continue
+        rest = mark.pattern.sub(" ", line)
+        rest = re.sub(r"\s{2,}", " ", rest).strip()
+        if rest == line:
+            continue
+        if not line_key(rest):
+            if removed is not None:
+                removed.append(Removal(line, "watermark", f"auto:{mark.text}"))
+            return ""
+        if removed is not None:
+            rule = f"auto-inline:{mark.text}"
+            removed.extend(Removal(m.group(0), "watermark", rule) for m in mark.pattern.finditer(line))
+        line, key = rest, line_key(rest)
+    return line
+
+
+def strip_watermarks(lines: list[str]) -> tuple[list[str], list[Removal], list[Watermark]]:
+    """Lines without automatic watermarks, what was removed, and the watermarks found.
+
+    Runs to a fixed point (at most three rounds), so running it again changes nothing.
+    """
+    removed: list[Removal] = []
+    found: list[Watermark] = []
+    for _ in range(3):
+        marks, _kept = find_watermarks(lines)
+        if not marks:
+            break
+        found.extend(marks)
+        lines = [out for line in lines if (out := cut_watermarks(line, marks, removed))]
+    return lines, removed, found
