@@ -1,0 +1,283 @@
+"""scrapy-redis' scheduler with acknowledged requests, worker heartbeats and a fleet-wide idle timeout.
+
+scrapy-redis pops a request from the shared queue and forgets it: a worker killed with
+``kill -9`` loses every request it was downloading or parsing. ``RedisScheduler`` keeps them:
+
+1. **Pop into the in-flight hash, atomically.** One Lua script takes the best request off
+   ``<spider>:requests`` and stores it in ``<spider>:inflight:<worker>`` under the field
+   ``"<score> <unique id>"``; there is no moment when the request is in neither.
+2. **Acknowledge when the engine is done with it.** A popped request is finished when the
+   engine lets go of it: Scrapy keeps the request object in its in-progress set until its
+   download, its callback (or errback) and every item and request that callback produced
+   have been handled: items through all pipelines (stored), requests pushed to Redis. A
+   ``weakref.finalize`` on the request notes the field as done; fields are deleted in batches
+   (``HDEL``) on the next pop, heartbeat or idle check. A redirect or retry is a new request
+   pushed to the shared queue before the original is released. The acknowledgement can come
+   late (a request caught in a reference cycle waits for the garbage collector, run at each
+   idle check), never early, so a crash re-crawls at most what was in flight: at-least-once
+   for requests, and the state store's stored URLs make the stored articles exactly-once.
+3. **Heartbeat.** Every ``WORKER_HEARTBEAT_TTL / 3`` seconds the worker refreshes
+   ``<spider>:worker:<worker>`` (expiring after ``WORKER_HEARTBEAT_TTL``, default 30 s) and
+   checks the others listed in ``<spider>:workers``: the in-flight hash of a worker whose
+   heartbeat has expired goes back to the queue with its priority, in one Lua script, so two
+   survivors never both re-queue it. A worker restarted under the same ``STORE_WORKER_ID``
+   re-queues its previous incarnation's leftovers at once.
+4. **Idle timeout.** A worker does not close while the shared queue holds requests or any
+   other worker has requests in flight (it may yield more, or die and leave them to be
+   re-queued); once the whole fleet has been idle ``WORKER_IDLE_TIMEOUT`` seconds it closes.
+   ``WORKER_IDLE_TIMEOUT = 0`` (the default) keeps it waiting for ``scrapy seed`` forever.
+   The engine checks idleness every 5 seconds.
+
+It also stops scrapy-redis' deprecated ``spider=`` argument to the stats on every request.
+
+Settings: ``REDIS_URL``, ``STORE_WORKER_ID`` (default ``<hostname>-<pid>``),
+``WORKER_HEARTBEAT_TTL``, ``WORKER_IDLE_TIMEOUT`` and scrapy-redis' ``SCHEDULER_*`` keys
+(``crawler.distributed.redis_settings``). ``SCHEDULER_PERSIST`` is forced on; the queue must
+be a ``scrapy_redis.queue.PriorityQueue``. Stats: ``scheduler/enqueued/redis``,
+``scheduler/dequeued/redis``, ``distributed/requeued`` (requests taken back from dead workers).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+import uuid
+import weakref
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from redis.exceptions import RedisError
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.misc import load_object
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from crawler.distributed import default_worker_id
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+WORKERS_KEY = "%(spider)s:workers"
+HEARTBEAT_KEY = "%(spider)s:worker:%(worker)s"
+INFLIGHT_KEY = "%(spider)s:inflight:%(worker)s"
+
+# KEYS[1] queue (sorted set), KEYS[2] in-flight hash; ARGV[1] unique id -> {field, request} or nil
+POP_SCRIPT = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+local field = found[2] .. ' ' .. ARGV[1]
+redis.call('HSET', KEYS[2], field, found[1])
+return {field, found[1]}
+"""
+
+# KEYS[1] heartbeat, KEYS[2] in-flight hash, KEYS[3] queue, KEYS[4] workers set;
+# ARGV[1] worker id, ARGV[2] '1' to re-queue even if the heartbeat is alive.
+# -> number of requests re-queued, -1 when the worker is alive
+RECOVER_SCRIPT = """
+if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local score = string.match(entries[i], '^(%S+)')
+  redis.call('ZADD', KEYS[3], score, entries[i + 1])
+end
+redis.call('DEL', KEYS[2])
+if ARGV[2] ~= '1' then redis.call('SREM', KEYS[4], ARGV[1]) end
+return #entries / 2
+"""
+
+ACK_BATCH = 32
+ACK_DELAY = 0.25  # seconds an acknowledgement may wait to be batched
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis ``Scheduler`` whose popped requests stay in Redis until processed (see the module doc)."""
+
+    crawler: Crawler
+    worker_id: str
+    heartbeat_ttl: float
+    idle_timeout: float
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
+        instance: RedisScheduler = super().from_crawler(crawler)
+        settings = crawler.settings
+        instance.crawler = crawler
+        instance.persist = True
+        instance.idle_before_close = 0
+        instance.worker_id = settings.get("STORE_WORKER_ID") or default_worker_id()
+        instance.heartbeat_ttl = max(settings.getfloat("WORKER_HEARTBEAT_TTL", 30.0), 1.0)
+        instance.idle_timeout = settings.getfloat("WORKER_IDLE_TIMEOUT", 0.0)
+        instance._setup()
+        crawler.signals.connect(instance._on_idle, signal=signals.spider_idle)
+        return instance
+
+    def _setup(self) -> None:
+        self.token = uuid.uuid4().hex[:12]  # this process; tells incarnations of one worker id apart
+        self._seq = 0
+        self._done: deque[str] = deque()
+        self._last_ack = time.monotonic()
+        self._idle_since: float | None = None
+        self._loop: task.LoopingCall | None = None
+
+    # Keys ---------------------------------------------------------------------------------
+
+    def _key(self, template: str, worker: str | None = None) -> str:
+        return template % {"spider": self.spider.name, "worker": worker or self.worker_id}
+
+    @property
+    def redis(self) -> Redis:
+        return self.server  # type: ignore[no-any-return]
+
+    # Lifecycle ----------------------------------------------------------------------------
+
+    def open(self, spider: Spider) -> None:
+        # scrapy-redis' open() without its deprecated spider.log() call
+        self.spider = spider
+        key = self.queue_key % {"spider": spider.name}
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=key, serializer=self.serializer)
+        if not isinstance(self.queue, PriorityQueue):
+            raise ValueError(f"{type(self).__name__} needs SCHEDULER_QUEUE_CLASS = scrapy_redis.queue.PriorityQueue")
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        self._pop = self.redis.register_script(POP_SCRIPT)
+        self._recover = self.redis.register_script(RECOVER_SCRIPT)
+        self.inflight_key = self._key(INFLIGHT_KEY)
+        self.heartbeat_key = self._key(HEARTBEAT_KEY)
+        self.workers_key = self._key(WORKERS_KEY)
+        previous = self.redis.get(self.heartbeat_key)
+        self.redis.sadd(self.workers_key, self.worker_id)
+        left = self._requeue(self.worker_id, force=True)
+        if left:
+            logger.warning("Worker %s: re-queued %d requests left in flight by its previous run%s", self.worker_id,
+                           left, " (another live process with this STORE_WORKER_ID would now crawl them twice)"
+                           if previous else "", extra={"spider": spider})
+        self._beat()
+        self._requeue_dead()
+        logger.info("Worker %s joined %s (queue %s: %d requests, heartbeat %.0fs, idle timeout %s)",
+                    self.worker_id, self.redis.connection_pool.connection_kwargs.get("host", "redis"),
+                    self.queue.key, len(self.queue), self.heartbeat_ttl,
+                    f"{self.idle_timeout:g}s" if self.idle_timeout > 0 else "none", extra={"spider": spider})
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(self.heartbeat_ttl / 3, now=False)
+
+    def close(self, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        # The engine closes the scheduler after every request it popped has been processed,
+        # so nothing in this worker's hash is still in flight.
+        self._done.clear()
+        pipe = self.redis.pipeline()
+        pipe.delete(self.inflight_key)
+        pipe.delete(self.heartbeat_key)
+        pipe.srem(self.workers_key, self.worker_id)
+        pipe.execute()
+        super().close(reason)
+
+    # Requests -----------------------------------------------------------------------------
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        self._ack()
+        self._seq += 1
+        popped = self._pop(keys=[self.queue.key, self.inflight_key], args=[f"{self.token}:{self._seq}"])
+        if not popped:
+            return None
+        field, data = popped
+        field = field.decode() if isinstance(field, bytes) else str(field)
+        try:
+            request: Request = self.queue._decode_request(data)
+        except Exception:
+            logger.exception("Dropping a request that cannot be decoded", extra={"spider": self.spider})
+            self.stats.inc_value("distributed/undecodable")
+            self.redis.hdel(self.inflight_key, field)
+            return None
+        weakref.finalize(request, self._done.append, field)
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _ack(self, force: bool = False) -> None:
+        """Delete the in-flight fields of processed requests (batched: one HDEL for many)."""
+        if not self._done:
+            return
+        now = time.monotonic()
+        if not force and len(self._done) < ACK_BATCH and now - self._last_ack < ACK_DELAY:
+            return
+        fields = [self._done.popleft() for _ in range(len(self._done))]
+        self._last_ack = now
+        try:
+            self.redis.hdel(self.inflight_key, *fields)
+        except RedisError:
+            self._done.extendleft(reversed(fields))
+            raise
+
+    # Fleet --------------------------------------------------------------------------------
+
+    def _beat(self) -> None:
+        self.redis.set(self.heartbeat_key, self.token, px=int(self.heartbeat_ttl * 1000))
+
+    def _requeue(self, worker: str, force: bool = False) -> int:
+        keys = [self._key(HEARTBEAT_KEY, worker), self._key(INFLIGHT_KEY, worker), self.queue.key, self.workers_key]
+        return int(self._recover(keys=keys, args=[worker, "1" if force else "0"]))
+
+    def _requeue_dead(self) -> int:
+        total = 0
+        for raw in self.redis.smembers(self.workers_key):
+            worker = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if worker == self.worker_id:
+                continue
+            count = self._requeue(worker)
+            if count > 0:
+                logger.warning("Worker %s is gone (no heartbeat for %.0fs): re-queued its %d in-flight requests",
+                               worker, self.heartbeat_ttl, count, extra={"spider": self.spider})
+                self.stats.inc_value("distributed/requeued", count)
+                total += count
+        return total
+
+    def _others_in_flight(self) -> int:
+        workers = [w.decode() if isinstance(w, bytes) else str(w) for w in self.redis.smembers(self.workers_key)]
+        pipe = self.redis.pipeline()
+        for worker in workers:
+            if worker != self.worker_id:
+                pipe.hlen(self._key(INFLIGHT_KEY, worker))
+        return sum(int(n) for n in pipe.execute())
+
+    def _tick(self) -> None:
+        """Heartbeat, batched acknowledgements, re-queue of dead workers; never lets an error stop the loop."""
+        try:
+            self._beat()
+            self._ack(force=True)
+            self._requeue_dead()
+        except Exception:
+            logger.exception("Worker %s: heartbeat failed", self.worker_id, extra={"spider": self.spider})
+
+    def _on_idle(self, spider: Spider, **_: Any) -> None:
+        """``spider_idle``: keep the worker while the fleet has work; close after ``WORKER_IDLE_TIMEOUT`` idle."""
+        gc.collect()  # a processed request caught in a reference cycle gets acknowledged now
+        self._ack(force=True)
+        self._requeue_dead()
+        now = time.monotonic()
+        if len(self.queue) or self._others_in_flight():
+            self._idle_since = None
+            raise DontCloseSpider
+        if self._idle_since is None:
+            self._idle_since = now
+        if self.idle_timeout <= 0 or now - self._idle_since < self.idle_timeout:
+            raise DontCloseSpider
+        logger.info("Worker %s: queue empty and no request in flight for %.0fs, closing", self.worker_id,
+                    now - self._idle_since, extra={"spider": spider})
