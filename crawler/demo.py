@@ -25,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERIC_START = "/news/index.html"
 
 
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 class FixtureSite:
     """Serves fixture pages at their URL paths, with their stored headers; unknown paths give 404."""
 
@@ -32,20 +37,17 @@ class FixtureSite:
         self.routes: dict[str, tuple[bytes, dict[str, str]]] = {}
         by_spider: dict[str, list[Fixture]] = {}
         for fixture in fixtures:
-            parts = urlsplit(fixture.url)
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            self.routes[path] = (fixture.body(), fixture.headers or {"Content-Type": "text/html"})
+            self.routes[_path(fixture.url)] = (fixture.body(), fixture.headers or {"Content-Type": "text/html"})
             by_spider.setdefault(fixture.spider, []).append(fixture)
-        for spider, items in by_spider.items():
-            links = "\n".join(
-                f'<li><a href="{html.escape(urlsplit(f.url).path + ("?" + urlsplit(f.url).query if urlsplit(f.url).query else ""))}">'
-                f"{html.escape(f.case)}</a></li>" for f in items)
-            page = f"<html><head><meta charset='utf-8'><title>{spider}</title></head><body><ul>{links}</ul></body></html>"
+        for spider, cases in by_spider.items():
+            links = "\n".join(f'<li><a href="{html.escape(_path(f.url))}">{html.escape(f.case)}</a></li>'
+                              for f in cases)
+            page = f"<html><head><meta charset='utf-8'><title>{spider}</title></head><body><ul>{links}</ul></body>"
             self.routes[f"/_index/{spider}/"] = (page.encode(), {"Content-Type": "text/html; charset=utf-8"})
         routes = self.routes
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 found = routes.get(self.path)
                 if found is None:
                     body, headers, status = b"<html><body>not found</body></html>", {"Content-Type": "text/html"}, 404
@@ -58,7 +60,7 @@ class FixtureSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer((host, port), Handler)

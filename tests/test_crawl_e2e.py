@@ -76,7 +76,7 @@ def test_demo_command_line_is_a_real_crawl(site: FixtureSite, tmp_path: Path) ->
 
     from tests.crawlutil import ROOT
 
-    proc = subprocess.run(crawl_command("generic", site.base_url + "/news/index.html", tmp_path) + [
-        "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run([*crawl_command("generic", site.base_url + "/news/index.html", tmp_path),
+                           "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert len(read_jsonl(tmp_path, "generic")) == 5
     assert parse_stats(proc.stderr)["store/items"] == 5

@@ -67,7 +67,8 @@ class Command(ScrapyCommand):
                       f"{_fmt(r.title):>5} {_fmt(r.day):>5} {_fmt(r.minute):>5}  {r.error or ''}")
             print()
         summary = summarise(results)
-        print(f"{'spider':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'day':>6} {'minute':>6} {'errors':>6}")
+        print(f"{'spider':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>6} {'day':>6} {'minute':>6} "
+              f"{'errors':>6}")
         for name in sorted(summary, key=lambda n: (n == "ALL", n)):
             row = summary[name]
             print(f"{name:<12} {row['pages']:>5} {_fmt(row.get('precision')):>6} {_fmt(row.get('recall')):>6} "

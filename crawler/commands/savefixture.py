@@ -68,8 +68,8 @@ class Command(ScrapyCommand):
 
     def _download(self, url: str, html_path: Path) -> tuple[str, dict[str, str]]:
         assert self.settings is not None
-        request = urllib.request.Request(url, headers={"User-Agent": self.settings.get("USER_AGENT")})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+        request = urllib.request.Request(url, headers={"User-Agent": self.settings.get("USER_AGENT")})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s), checked by the caller
             html_path.write_bytes(response.read())
             return response.geturl(), {"Content-Type": response.headers.get("Content-Type", "text/html")}
 

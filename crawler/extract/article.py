@@ -26,7 +26,8 @@ _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|下一頁|后一页|next\s*page|
 _BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,30})")
 _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
-_PORTAL_HINT = re.compile(r"网|網|新闻|新聞|频道|頻道|在线|日报|晚报|时报|报|社|中心|头条|\.com|\.cn|news|portal|官方", re.I)
+_PORTAL_HINT = re.compile(
+    r"网|網|新闻|新聞|频道|頻道|在线|日报|晚报|时报|报|社|中心|头条|\.com|\.cn|news|portal|官方", re.I)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def _texts(found: SelectorList) -> list[str]:
         if isinstance(node.root, str):
             line = textmod.clean_line(node.root)
         else:
-            line = textmod.clean_line(" ".join(textmod.paragraphs([node.root])))
+            texts = node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+            line = textmod.clean_line(" ".join(texts))
         if line:
             out.append(line)
     return out
@@ -169,7 +171,8 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
                 break
     take("authors", "site", [a for a in (_strip_label(t) for t in _texts(select(sel, rules.author))) if a])
     take("source", "site", next((s for s in (_strip_label(t) for t in _texts(select(sel, rules.source))) if s), None))
-    crumbs = [c for c in _texts(select(sel, rules.category)) if c.lower() not in _CRUMB_SKIP]
+    crumbs = [c for c in (t.strip(" >»/|›") for t in _texts(select(sel, rules.category)))
+              if c and c.lower() not in _CRUMB_SKIP]
     take("category", "site", crumbs)
     take("tags", "site", _texts(select(sel, rules.tags)))
     out.next_page = find_next_page(sel, url, rules.next_page)

@@ -1,0 +1,66 @@
+"""The project's commands as a user runs them: subprocesses from the project root."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.fixtures import FIXTURES_DIR
+from tests.crawlutil import ROOT
+
+BRIDGE = FIXTURES_DIR / "generic" / "river-bridge.html"
+BRIDGE_URL = "https://news.binjiang.example/article/2026/11/23/river-bridge.html"
+
+
+def scrapy(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_extract_prints_one_item_and_touches_no_data_dir(tmp_path: Path) -> None:
+    proc = scrapy("extract", str(BRIDGE), "--url", BRIDGE_URL, "-s", f"DATA_DIR={tmp_path}")
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stderr
+    item = json.loads(lines[0])
+    assert item["title"] == "滨江二桥主体合龙 明年五一前通车"
+    assert item["published_at"] == "2026-11-23T09:30:12+08:00"
+    assert item["site"] == "generic"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_manifest_keeps_order_and_reports_errors(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.jsonl"
+    entries = [
+        {"path": str(BRIDGE), "url": BRIDGE_URL, "spider": None},
+        {"path": str(tmp_path / "missing.html"), "url": "https://x.example/a.html", "spider": None},
+        {"path": str(FIXTURES_DIR / "generic" / "index.html"), "url": "https://news.binjiang.example/news/",
+         "spider": "generic"},
+    ]
+    manifest.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    proc = scrapy("extract", "--manifest", str(manifest))
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == 3, proc.stderr
+    assert out[0]["title"] == "滨江二桥主体合龙 明年五一前通车"
+    assert "error" in out[1] and "error" in out[2]
+
+
+def test_evaluate_scores_labelled_pages(tmp_path: Path) -> None:
+    item = json.loads(BRIDGE.with_suffix(".json").read_text())["item"]
+    case = tmp_path / "site" / "case1"
+    case.parent.mkdir()
+    shutil.copyfile(BRIDGE, case.with_suffix(".html"))
+    label = {"id": "site/case1", "url": BRIDGE_URL, "spider": None, "expected": {
+        "title": item["title"], "published_at": "2026-11-23 09:30", "body": item["body"]}}
+    case.with_suffix(".json").write_text(json.dumps(label, ensure_ascii=False))
+    proc = scrapy("evaluate", str(tmp_path))
+    summary = next(line for line in proc.stdout.splitlines() if line.startswith("ALL"))
+    assert summary.split()[1:5] == ["1", "1.000", "1.000", "1.000"], proc.stdout
+
+
+def test_savefixture_shows_the_diff_and_does_not_overwrite_without_yes(tmp_path: Path) -> None:
+    proc = scrapy("savefixture", "--refresh", "--spider", "generic")
+    assert proc.returncode == 0, proc.stderr
+    assert "generic/river-bridge: unchanged" in proc.stdout

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.extract.dates import get_tz, parse_date, to_iso
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=get_tz("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2018年01月25日 10:23", "2018-01-25T10:23:00+08:00"),
+    ("2018-01-25 10:23:00", "2018-01-25T10:23:00+08:00"),
+    ("2018/1/25", "2018-01-25T00:00:00+08:00"),
+    ("01-25 10:23", "2026-01-25T10:23:00+08:00"),
+    ("12-30 10:23", "2025-12-30T10:23:00+08:00"),  # a year-less date after today is last year's
+    ("发布时间：2019-09-07 13:43:45 来源：新华社", "2019-09-07T13:43:45+08:00"),
+    ("2019-09-07T05:43:45Z", "2019-09-07T13:43:45+08:00"),
+    ("2019-09-07T13:43:45+09:00", "2019-09-07T13:43:45+09:00"),
+    ("2019年09月07日 下午3:10", "2019-09-07T15:10:00+08:00"),
+    ("刚刚", "2026-11-24T15:00:00+08:00"),
+    ("3分钟前", "2026-11-24T14:57:00+08:00"),
+    ("3小时前", "2026-11-24T12:00:00+08:00"),
+    ("昨天 12:30", "2026-11-23T12:30:00+08:00"),
+    ("前天", "2026-11-22T00:00:00+08:00"),
+    ("1568000000", "2019-09-09T11:33:20+08:00"),
+    ("Sep 7, 2019 1:43 PM", "2019-09-07T13:43:00+08:00"),
+])
+def test_parse_date(text: str, expected: str) -> None:
+    assert to_iso(parse_date(text, "Asia/Shanghai", NOW)) == expected
+
+
+def test_site_timezone_applies_when_the_page_gives_none() -> None:
+    assert to_iso(parse_date("2024-04-24 08:00", "Europe/Paris", NOW)) == "2024-04-24T08:00:00+02:00"
+
+
+@pytest.mark.parametrize("text", ["", "没有日期", "第3版", "2019-13-45 10:00"])
+def test_no_date(text: str) -> None:
+    assert parse_date(text, "Asia/Shanghai", NOW) is None
+
+
+def test_naive_datetimes_never_leave_to_iso() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        to_iso(datetime(2020, 1, 1))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from crawler.extract.encoding import better_encoding
+from crawler.offline import make_response
+
+TEXT = "供水管网改造期间部分小区临时停水，请居民提前储水。"
+
+
+def test_utf8_bytes_declared_gbk_are_read_as_utf8() -> None:
+    assert better_encoding(TEXT.encode("utf-8"), "gbk", "gb18030") == "utf-8"
+
+
+def test_gbk_bytes_declared_utf8_are_read_as_gb18030() -> None:
+    assert better_encoding(TEXT.encode("gbk"), "utf-8", "utf-8") == "gb18030"
+
+
+def test_a_correct_declaration_is_kept() -> None:
+    assert better_encoding(TEXT.encode("gbk"), "gb2312", "gb18030") is None
+    assert better_encoding(TEXT.encode("utf-8"), "utf-8", "utf-8") is None
+    assert better_encoding(b"plain ascii", None, "cp1252") is None
+
+
+def test_a_stray_bad_byte_does_not_defeat_detection() -> None:
+    body = (TEXT * 50).encode("gbk") + b"\xc7" + (TEXT * 50).encode("gbk")
+    assert better_encoding(body, None, "cp1252") == "gb18030"
+
+
+def test_responses_built_offline_get_the_repaired_text() -> None:
+    html = f"<html><head><meta charset='utf-8'></head><body><p>{TEXT}</p></body></html>".encode("gbk")
+    response = make_response("https://example.org/a.html", html, {"Content-Type": "text/html; charset=utf-8"})
+    assert TEXT in response.text
