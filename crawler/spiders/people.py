@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
 
@@ -24,7 +25,7 @@ class PeopleSpider(ArticleSpider):
         "http://health.people.com.cn/GB/408568/index.html",
     ]
     # /n1/2024/0424/c1001-40223222.html (n1: central channels, n2: regional), /GB/<channel>/<id>.html (old).
-    article_url_pattern = r"/n\d?/\d{4}/\d{4}/c\d+-\d+(?:-\d+)?\.html|/GB/(?:\d+/)+\d{6,}\.html"
+    article_url_pattern = r"/n\d?/\d{4}/\d{4}/c\d+-\d+\.html|/GB/(?:\d+/)+\d{6,}\.html"
 
     # 2020+ template: .rm_txt; 2013-2019: .text_title/.box01/#rwb_zw; 2009-2012: #p_title/#p_publishtime/#p_content.
     title_selector = [".rm_txt h1", ".text_title h1", "#p_title", ".clearfix h1", "h1"]
@@ -32,7 +33,7 @@ class PeopleSpider(ArticleSpider):
                      ".artOri", ".text_title .sou"]
     author_selector = [".rm_txt .author", ".text_title .author", "#p_author"]
     source_selector = [".rm_txt .channel .col-1-1 a", ".box01 .fl a", "#p_origin a", ".artOri a"]
-    category_selector = ["(//div[@id='rwb_navpath']/a)[position()>1]//text()[normalize-space()]",
+    category_selector = ["(//*[@id='rwb_navpath']/a)[position()>1]//text()[normalize-space()]",
                          "(//div[contains(@class,'route')]/a)[position()>1]//text()[normalize-space()]"]
     body_selector = [".rm_txt_con", "#rwb_zw", ".box_con", "#p_content", ".show_text", ".artDet"]
     next_page_selector = ["//div[contains(@class,'zdfy')]//a[contains(., '下一页')]",
@@ -42,6 +43,11 @@ class PeopleSpider(ArticleSpider):
     watermark_rules = ["re:^[（(]责编[:：].*[)）]$", "re:^人民网.{0,8}(?:版权所有|未经书面授权).*$"]
 
     def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
+        # A list/video page (its own URL is not an article's) without an article container yields nothing,
+        # rather than what the generic layer makes of its link lists.
+        if (page.layers.get("body") != "site" and urlparse(response.url).path not in ("", "/")
+                and not self.is_article_url(response.url)):
+            page.body = []
         # <meta name="author"/"catalogs"> hold numeric ids (L_104485), not names.
         page.authors = [a for a in page.authors if not _ID.match(a)]
         page.category = [c for c in page.category if not _ID.match(c)]
