@@ -6,8 +6,9 @@ A later paragraph is dropped when, after normalisation (case, width, whitespace,
 - ``contained``: it is a piece of an earlier paragraph (a repeated copy that starts mid-paragraph);
 - ``near``: it nearly equals an earlier one (small edits): difflib ratio >= ``NEAR_RATIO``;
 - ``adjacent``: it repeats the line right before it (a heading printed twice);
-- ``repeated_block``: it is a short line (heading, caption) repeated inside a repeated block, i.e.
-  the paragraphs around it were dropped as repeats too (the article printed twice);
+- ``repeated_block``: a short line (heading, caption) that repeats together with a neighbouring
+  paragraph: the paragraph after (or before) it repeats the one after (or before) its first
+  occurrence (the article printed twice);
 - ``title``: one of the first lines repeats the title.
 
 Lines that are not paragraphs (see :func:`is_paragraph`: short lines, captions, questions,
@@ -73,6 +74,12 @@ def is_paragraph(line: str, key: str) -> bool:
     return not (len(key) < _HEADING_MAX and _FIELD.match(line) and not _SENTENCE_END.search(line))
 
 
+def _neighbours(positions: list[int], i: int) -> tuple[int | None, int | None]:
+    """The paragraphs (indexes in ``positions``) right before and after the non-paragraph line ``i``."""
+    at = bisect_left(positions, i)
+    return (positions[at - 1] if at else None), (positions[at] if at < len(positions) else None)
+
+
 def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Removal]]:
     """Lines without repeated paragraphs, and what was removed (kind ``repeated_paragraph``)."""
     keys = [line_key(line) for line in lines]
@@ -80,6 +87,7 @@ def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Re
     drop: dict[int, str] = {}
     title_key = line_key(title) if title else ""
     seen: dict[str, int] = {}
+    match: dict[int, int] = {}  # dropped paragraph -> the earlier paragraph it repeats
     index: dict[str, list[int]] = {}
     pending: list[int] = []
     for i, key in enumerate(keys):
@@ -91,6 +99,7 @@ def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Re
         if key in seen:
             if long[i]:
                 drop[i] = "exact"
+                match[i] = seen[key]
             else:
                 pending.append(i)
             continue
@@ -107,21 +116,25 @@ def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Re
         for c in sorted(candidates)[:_MAX_CANDIDATES]:
             if key in keys[c]:
                 reason = "contained"
-                break
-            if _similar(key, keys[c]):
+            elif _similar(key, keys[c]):
                 reason = "near"
-                break
+            else:
+                continue
+            drop[i], match[i] = reason, c
+            break
         if reason is not None:
-            drop[i] = reason
             continue
         for probe in probes:
             index.setdefault(probe, []).append(i)
     long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
     for i in pending:
-        at = bisect_left(long_positions, i)
-        before = long_positions[at - 1] if at else None
-        after = long_positions[at] if at < len(long_positions) else None
-        if before is not None and before in drop and (after is None or after in drop):
+        j = seen[keys[i]]
+        before_i, after_i = _neighbours(long_positions, i)
+        before_j, after_j = _neighbours(long_positions, j)
+        # It moves with a neighbouring paragraph: that paragraph repeats the one beside its first occurrence.
+        if (after_i is not None and after_i in match and match[after_i] == after_j) or (
+            before_i is not None and before_i in match and match[before_i] == before_j
+        ):
             drop[i] = "repeated_block"
     removed: list[Removal] = []
     out: list[str] = []

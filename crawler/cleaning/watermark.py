@@ -14,8 +14,9 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
 - ``duplicated_copy``: it recurs only because the article (or a block of it) is repeated, which
   the repeated-paragraph step handles.
 
-Occurrences are counted on a view of the article where exact repeats of other lines are left
-out, so a repeated article does not make its headings look like watermarks. A watermark is cut
+Occurrences are counted as runs: occurrences with no newly seen line between them count once,
+so a repeated article does not make its headings (or its paragraphs) look like watermarks.
+Gaps are counted in newly seen lines. A watermark is cut
 out everywhere: as a whole line, and inline where it is embedded in a paragraph.
 """
 
@@ -105,31 +106,29 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             candidates[ck] = clause_text[ck]
     if not candidates:
         return [], {}
-    # The view: first occurrences only (a repeated block collapses), candidates kept in place.
+    # Runs: occurrences not separated by any new (first-seen) line merge into one, so lines that
+    # recur only because a block of the article is repeated count once per copy of the block.
     line_clauses: dict[int, list[str]] = defaultdict(list)
     for ck, where in clause_lines.items():
         if ck in candidates:
             for i in where:
                 line_clauses[i].append(ck)
     seen: set[str] = set()
-    runs: dict[str, list[int]] = defaultdict(list)  # candidate -> positions of its runs among distinct lines
+    runs: dict[str, list[int]] = defaultdict(list)  # candidate -> position of each run (new lines seen before it)
+    last_seen_at: dict[str, int] = {}
     position = 0
-    last: str | None = None
     for i, key in enumerate(keys):
         if not key:
             continue
-        if key in candidates:
-            if last != key:
-                runs[key].append(position)
-            last = key
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
+        if key in candidates and (key not in last_seen_at or position > last_seen_at[key]):
+            runs[key].append(position)
         for ck in line_clauses.get(i, ()):
             runs[ck].append(position)
-        position += 1
-        last = None
+        if key not in seen:
+            seen.add(key)
+            position += 1
+        if key in candidates:
+            last_seen_at[key] = position
     marks: list[Watermark] = []
     kept: dict[str, str] = {}
     for key, text in candidates.items():

@@ -1,0 +1,62 @@
+from crawler.cleaning.repeats import drop_repeated
+
+P = [
+    "截至2017年9月份，其中国零售平台年度活跃用户达到5.49亿，与同年6月份相比增加2000万。",
+    "理论上，一个产品的使用者活跃度、用户使用时长和场景的叠加，是其数据赋能商业的根本因素。",
+    "微信高达9.8亿的月活用户以及背后的数据价值，无疑在用户的数字化和社交化要素中占据优势。",
+    "相比而言，淘宝一直对线上化场景有着较强的支配能力，例如淘宝的各种广告营销工具和资源。",
+]
+
+
+def rules(removed):
+    return [r.rule for r in removed]
+
+
+def test_exact_repeat_dropped_first_kept():
+    lines, removed = drop_repeated([P[0], P[1], P[0], P[2]])
+    assert lines == [P[0], P[1], P[2]]
+    assert rules(removed) == ["exact"] and removed[0].kind == "repeated_paragraph"
+
+
+def test_repeat_with_other_punctuation_and_spacing_is_exact():
+    variant = P[1].replace("，", ",").replace("、", " ")
+    assert drop_repeated([P[1], P[2], variant])[0] == [P[1], P[2]]
+
+
+def test_near_repeat_with_small_edits_is_dropped():
+    edited = P[0].replace("年度活跃用户", "年活跃用户").replace("相比", "比较")
+    lines, removed = drop_repeated([P[0], P[1], edited])
+    assert lines == [P[0], P[1]] and rules(removed) == ["near"]
+
+
+def test_fragment_of_an_earlier_paragraph_is_dropped():
+    whole = P[2] + P[3]
+    lines, removed = drop_repeated([whole, P[0], P[3]])
+    assert lines == [whole, P[0]] and rules(removed) == ["contained"]
+
+
+def test_whole_article_repeated_collapses_with_its_headings():
+    article = ["为何是手淘？", P[0], P[1], "小程序会成为单品库吗？", P[2], P[3]]
+    lines, removed = drop_repeated(article + article)
+    assert lines == article
+    assert set(rules(removed)) == {"exact", "repeated_block"}
+
+
+def test_heading_printed_twice_in_a_row():
+    assert drop_repeated(["为何是手淘？", "为何是手淘?", P[0]])[0] == ["为何是手淘？", P[0]]
+
+
+def test_title_repeated_as_first_line():
+    lines, removed = drop_repeated(["重磅！手机淘宝学习微信", P[0]], title="重磅!手机淘宝学习微信")
+    assert lines == [P[0]] and rules(removed) == ["title"]
+
+
+def test_recurring_short_lines_in_distinct_context_stay():
+    lines = []
+    for i, p in enumerate(P):
+        lines += ["债券市场存在泡沫吗？", f"{p}（嘉宾{i}）", "故宫博物院供图", "发动机总排量：1171ml"]
+    assert drop_repeated(lines)[0] == lines
+
+
+def test_different_paragraphs_stay():
+    assert drop_repeated(P)[0] == P

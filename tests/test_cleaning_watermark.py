@@ -1,0 +1,90 @@
+from crawler.cleaning.watermark import find_watermarks, strip_watermarks
+
+SLOGAN = "财经早知道，每天三分钟"
+
+
+def paragraphs(n: int, prefix: str = "段落") -> list[str]:
+    return [f"{prefix}{i}：这是第{i}段正文，内容各不相同，编号{i * 7919}。" for i in range(n)]
+
+
+def with_slogan(lines: list[str], every: int, slogan: str = SLOGAN) -> list[str]:
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i % every == every - 1:
+            out.append(slogan)
+    return out
+
+
+def test_slogan_between_paragraphs_is_removed():
+    body = paragraphs(12)
+    lines, removed, marks = strip_watermarks(with_slogan(body, 3))
+    assert lines == body
+    assert len(removed) == 4
+    assert {r.kind for r in removed} == {"watermark"}
+    assert [m.text for m in marks] == [SLOGAN]
+
+
+def test_slogan_variants_in_spacing_and_punctuation_count_together():
+    body = paragraphs(9)
+    dirty = [body[0], "微趨道, 就是小程式", *body[1:3], "微趨道,就是小程式", *body[3:6], "微趨道，就是小程式", *body[6:]]
+    lines, removed, _ = strip_watermarks(dirty)
+    assert lines == body and len(removed) == 3
+
+
+def test_embedded_slogan_is_cut_where_it_recurs():
+    body = paragraphs(8)
+    dirty = with_slogan(body, 3)
+    dirty[0] = dirty[0] + SLOGAN + "。后半句仍是正文。"
+    lines, removed, _ = strip_watermarks(dirty)
+    assert SLOGAN not in "".join(lines)
+    assert lines[0].endswith("后半句仍是正文。") and lines[0].startswith("段落0")
+
+
+def test_inline_only_slogan_clause_is_cut():
+    body = [f"第{i}段讲了一件不同的事情，细节编号{i * 31}。关注财经早知道获取更多资讯。后面还有正文{i}。" for i in range(4)]
+    lines, removed, _ = strip_watermarks(body)
+    assert all("关注财经早知道" not in line for line in lines)
+    assert all(line.startswith(f"第{i}段") and line.endswith(f"正文{i}。") for i, line in enumerate(lines))
+
+
+def test_line_repeated_twice_is_not_a_watermark():
+    body = paragraphs(6)
+    dirty = [body[0], SLOGAN, *body[1:4], SLOGAN, *body[4:]]
+    assert strip_watermarks(dirty)[0] == dirty
+
+
+def test_interview_questions_stay():
+    lines: list[str] = []
+    for guest in range(6):
+        for q in ("债券市场存在泡沫吗？", "央行现在应该做什么？"):
+            lines += [q, f"嘉宾{guest}回答{q[:2]}：观点编号{guest * 97}，与其他人不同。"]
+    marks, kept = find_watermarks(lines)
+    assert marks == [] and kept["债券市场存在泡沫吗"] == "question"
+    assert strip_watermarks(lines)[0] == lines
+
+
+def test_numbered_short_captioned_and_label_lines_stay():
+    lines: list[str] = []
+    for i in range(5):
+        lines += ["1、英语或俄语或日语", "同 上", "故宫博物院供图", "专家点评：", *paragraphs(2, prefix=f"节{i}")]
+    marks, kept = find_watermarks(lines)
+    assert marks == []
+    assert set(kept.values()) == {"enumerated", "short", "caption", "label"}
+
+
+def test_sparse_section_heading_stays_dense_slogan_goes():
+    sections: list[str] = []
+    for i in range(4):
+        sections += ["专家点评", *paragraphs(6, prefix=f"节{i}")]
+    assert strip_watermarks(sections)[0] == sections
+    dense: list[str] = []
+    for i in range(4):
+        dense += ["每日精选", *paragraphs(2, prefix=f"节{i}")]
+    assert "每日精选" not in strip_watermarks(dense)[0]
+
+
+def test_lines_repeated_only_because_the_article_is_repeated_are_left_to_the_repeat_step():
+    body = ["为何是手淘", *paragraphs(4), "结语", *paragraphs(2, prefix="尾")]
+    marks, kept = find_watermarks(body + body + body)
+    assert marks == [] and kept["为何是手淘"] == "duplicated_copy"
