@@ -1,1 +1,1 @@
-"""Downloader and spider middlewares of the project."""
+"""Downloader and spider middlewares: incremental skip of stored articles, persistence of pending article URLs."""

@@ -39,12 +39,18 @@ DEFAULT_THRESHOLD = 0.5
 
 def normalise_body(text: str) -> str:
     """The body reduced to what two copies of one article must share."""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _NON_WORD.sub("", text.lower())
 
 
 def content_hash(text: str) -> str:
     """Exact-duplicate key of a body (hex, 128 bits of BLAKE2b of the normalised text)."""
-    return hashlib.blake2b(normalise_body(text).encode("utf-8"), digest_size=16).hexdigest()
+    return _hash_normalised(normalise_body(text))
+
+
+def _hash_normalised(normalised: str) -> str:
+    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def shingles(normalised: str, size: int = DEFAULT_SHINGLE) -> set[bytes]:
@@ -108,10 +114,13 @@ class Fingerprinter:
         return float(1 - (1 - similarity**self.rows) ** self.bands)
 
     def signature(self, text: str) -> bytes:
+        return self._signature(normalise_body(text))
+
+    def _signature(self, normalised: str) -> bytes:
         template = self._template
         minhash = MinHash(num_perm=self.num_perm, seed=self.seed, permutations=template.permutations,
                           scheme=template.scheme)
-        grams = shingles(normalise_body(text), self.shingle)
+        grams = shingles(normalised, self.shingle)
         if grams:
             minhash.update_batch(list(grams))
         return minhash.hashvalues.astype("<u4").tobytes()
@@ -122,5 +131,6 @@ class Fingerprinter:
         return tuple(_band_key(i, values[i * rows:(i + 1) * rows]) for i in range(self.bands))
 
     def fingerprint(self, text: str) -> Fingerprint:
-        signature = self.signature(text)
-        return Fingerprint(content_hash(text), signature, self.band_keys(signature))
+        normalised = normalise_body(text)
+        signature = self._signature(normalised)
+        return Fingerprint(_hash_normalised(normalised), signature, self.band_keys(signature))

@@ -1,0 +1,93 @@
+"""Persists discovered article URLs until they are stored or rejected, so a crash loses no work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler.middlewares.incremental import is_article_start
+from crawler.state.tracking import ArticleState, article_state
+
+logger = logging.getLogger(__name__)
+
+
+def pending_requests(spider: Any, urls: list[str]) -> list[Request]:
+    """Requests for pending article URLs, built by the spider's ``article_request`` when it has one."""
+    build = getattr(spider, "article_request", None)
+    requests = []
+    for url in urls:
+        request = build(url) if build else Request(url, callback=spider.parse_article, meta={"article": True})
+        request.meta["pending_url"] = url
+        requests.append(request)
+    return requests
+
+
+class PendingArticlesMiddleware:
+    """Spider middleware keeping the pending set of article URLs of a spider in the state store.
+
+    - ``process_start``: the URLs left pending by an earlier run come first (stat
+      ``pending/resumed``), then the spider's own start requests.
+    - ``process_spider_output``: a new article request (``meta["article"]``, not a
+      continuation page) is added to the pending set before it is scheduled, unless already
+      stored (and not ``-a full=1``); its URL travels in ``meta["pending_url"]`` (continuation
+      pages copy the meta). An item from that response is tied to the URL, which leaves the
+      set when the store pipeline has written the item or a pipeline drops it. A response
+      that gives neither an item nor a continuation page (a rejected page) settles it at once.
+
+    Settings: ``PENDING_ENABLED`` (True). Register with an order below 700 so the requests it
+    sees have passed the depth and URL-length filters.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("PENDING_ENABLED", True):
+            raise NotConfigured("PENDING_ENABLED is off")
+        self.crawler = crawler
+        self.state: ArticleState = article_state(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PendingArticlesMiddleware:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        spider = self.crawler.spider
+        urls = self.state.store.pending(spider.name)
+        if urls:
+            logger.info("Resuming %d pending article URL(s) of %s", len(urls), spider.name)
+            self.crawler.stats.inc_value("pending/resumed", len(urls))
+        for request in pending_requests(spider, urls):
+            yield request
+        async for item_or_request in start:
+            yield self._track_request(item_or_request)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        pending = response.meta.get("pending_url") if response is not None else None
+        settled = pending is None
+        async for obj in result:
+            if isinstance(obj, Request):
+                if pending and obj.meta.get("pending_url") == pending:
+                    settled = True  # a continuation page carries the URL on
+                else:
+                    obj = self._track_request(obj)
+            else:
+                if pending and not settled:
+                    self.state.pending_of[id(obj)] = pending
+                    settled = True
+            yield obj
+        if not settled:
+            self.state.store.remove_pending(self.state.site, [pending])  # type: ignore[list-item]
+
+    def _track_request(self, obj: Any) -> Any:
+        if not isinstance(obj, Request) or not is_article_start(obj) or obj.meta.get("pending_url"):
+            return obj
+        store = self.state.store
+        if not self.state.full and store.url_stored(self.state.keys_for_urls(obj.url)) is not None:
+            return obj  # the incremental middleware skips it; nothing to remember
+        store.add_pending(self.state.site, [obj.url])
+        obj.meta["pending_url"] = obj.url
+        return obj
