@@ -46,7 +46,7 @@ class ArticleState:
     fingerprinter: Fingerprinter
     min_chars: int = 50
     pending_of: dict[int, str] = field(default_factory=dict)  # id(item) -> pending URL
-    _fingerprints: dict[int, tuple[Any, Fingerprint | None]] = field(default_factory=dict)  # keeps the item: no id reuse
+    _fingerprints: dict[int, tuple[Any, Fingerprint | None]] = field(default_factory=dict)  # item kept: no id reuse
     _in_flight: dict[int, InFlight] = field(default_factory=dict)
 
     @property
