@@ -44,4 +44,7 @@ class SohuSpider(ArticleSpider):
         # No article container and no article URL: a list or channel page, not an article.
         if page.layers.get("body") == "generic" and not self.is_article_url(response.url):
             page.body = []
+        # the 搜狐号 template declares <html lang="en"> on Chinese articles
+        if page.language == "en" and page.body and sum("\u4e00" <= ch <= "\u9fff" for ch in page.body[0]) > 5:
+            page.language = "zh"
         return page
