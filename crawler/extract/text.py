@@ -34,7 +34,7 @@ def paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
             lines.append(line)
         buf.clear()
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: HtmlElement, top: bool = False) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag.lower() in SKIP_TAGS or node.tag is etree.Comment:
             if node.tail:
@@ -49,11 +49,11 @@ def paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
             walk(child)
         if block:
             flush()
-        if node.tail:
+        if node.tail and not top:
             buf.append(node.tail)
 
     for element in elements:
-        walk(element)
+        walk(element, top=True)
         flush()
     return lines
 

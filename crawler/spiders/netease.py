@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from parsel import Selector
 from scrapy.http import TextResponse
 
-from crawler.extract.article import PageExtraction, extract_page
+from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
 
 
@@ -40,14 +39,6 @@ class NeteaseSpider(ArticleSpider):
     ]
 
     def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # Saved copies of old GBK pages are often re-encoded as UTF-8 but keep <meta charset=gb2312>.
-        if response.encoding.lower().startswith(("gb", "cp936")):
-            try:
-                text = response.body.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None and not text.isascii():
-                page = extract_page(response.url, Selector(text=text), self.rules, self.now(response))
         if page.authors == ["网易"]:
             page.authors = []
             page.layers.pop("authors", None)
