@@ -30,12 +30,12 @@ class ToutiaoSpider(ArticleSpider):
     title_selector = [".article-content h1", "h1.article-title",
                       "//div[contains(@class,'info-box')]//h2[contains(@class,'title')]/text()[normalize-space()]"]
     date_selector = ["//meta[@property='bytedance:published_time']/@content", ".article-meta span",
-                     ".article-sub span", ".info-box .time"]
+                     ".article-sub span", ".articleInfo .time", ".info-box .time"]
     author_selector = [".article-meta .name", ".article-sub span:not(.original):not(:last-child)",
-                       ".info-box .media-user span"]
+                       ".articleInfo .src", ".info-box .media-user span"]
     tags_selector = [".article-tag .tag-item a", ".info-box .tag-list a"]
     body_selector = ["article.tt-article-content", ".article-content article", ".article-box .article-content",
-                     ".info-box .abstract"]
+                     ".info-box .abstract", ".article-content"]
     noise_selectors = [".abstract-index", ".pgc-img-caption:empty", ".tt-video-box", ".article-tag",
                        ".syl-page-article .pgc-card"]
     watermark_rules = ["re:^(?:本文|文章)?(?:首发|原创)于?今日头条.{0,20}$", "re:^未经授权.{0,10}禁止转载.{0,20}$"]
