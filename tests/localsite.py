@@ -12,7 +12,8 @@ variant of some links (``?utm_source=…``) when ``tracking_links`` is set. An a
 has a ``<title>``, ``<h1>``, JSON-LD ``NewsArticle`` (headline, datePublished, author) and
 a body of distinct realistic Chinese paragraphs (``article_body(i)``). Extra pages:
 
-- ``copies``: mapping ``path -> (i, kind)`` serving article ``i`` again under another URL;
+- ``copies``: mapping ``path -> (i, kind)`` serving article ``i`` again under another URL
+  (use a path under ``/article/`` so the generic spider's ``allow`` matches);
   ``kind`` is ``exact`` (same body), ``editor`` (an editor line added) or ``edited``
   (5% of characters changed); they are linked from the last list page.
 - ``delay``: seconds each article response waits (so a crawl can be killed mid-way).
@@ -26,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 PLACES = ["北京", "上海", "广州", "深圳", "成都", "重庆", "武汉", "西安", "南京", "杭州", "长沙", "郑州", "昆明", "哈尔滨",
@@ -99,12 +101,33 @@ def article_html(i: int, body: str, path: str) -> str:
             f"<div class='footer'>本地新闻网 版权所有</div></body></html>")
 
 
+class LocalSite:
+    """A running site; ``pages`` may be changed while it runs (the site grows between two crawls)."""
+
+    def __init__(self, pages: int, per_list: int, delay: float, copies: dict[str, tuple[int, str]],
+                 tracking_links: bool) -> None:
+        self.pages, self.per_list, self.delay, self.copies = pages, per_list, delay, copies
+        self.tracking_links = tracking_links
+        self.base_url = ""
+        self.stop: Callable[[], None] = lambda: None
+
+    @property
+    def lists(self) -> int:
+        return max(1, -(-self.pages // self.per_list))
+
+
 def start_site(pages: int = 500, per_list: int = 50, delay: float = 0.0,
                copies: Mapping[str, tuple[int, str]] | None = None, tracking_links: bool = False,
                ) -> tuple[str, Callable[[], None]]:
     """Serve the site on 127.0.0.1 (a free port) in a thread; returns ``(base_url, stop)``."""
-    copies = dict(copies or {})
-    lists = max(1, -(-pages // per_list))
+    site = serve_site(pages, per_list, delay, copies, tracking_links)
+    return site.base_url, site.stop
+
+
+def serve_site(pages: int = 500, per_list: int = 50, delay: float = 0.0,
+               copies: Mapping[str, tuple[int, str]] | None = None, tracking_links: bool = False) -> LocalSite:
+    """Like ``start_site``, returning the ``LocalSite`` (``.base_url``, ``.stop()``, mutable ``.pages``)."""
+    site = LocalSite(pages, per_list, delay, dict(copies or {}), tracking_links)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -112,6 +135,7 @@ def start_site(pages: int = 500, per_list: int = 50, delay: float = 0.0,
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            pages, per_list, lists, copies, delay = site.pages, site.per_list, site.lists, site.copies, site.delay
             if path == "/":
                 links = "".join(f"<li><a href='/list/{k}'>第{k}页</a></li>" for k in range(1, lists + 1))
                 return self._send(f"<html><head><meta charset='utf-8'><title>本地新闻网</title></head>"
@@ -122,7 +146,7 @@ def start_site(pages: int = 500, per_list: int = 50, delay: float = 0.0,
                     return self._send("not found", 404)
                 items = []
                 for i in range((k - 1) * per_list, min(pages, k * per_list)):
-                    query = f"?utm_source=list&spm=a{k}" if tracking_links and i % 3 == 0 else ""
+                    query = f"?utm_source=list&spm=a{k}" if site.tracking_links and i % 3 == 0 else ""
                     items.append(f"<li><a href='/article/{i}.html{query}'>{article_title(i)}</a></li>")
                 if k == lists:
                     items += [f"<li><a href='{p}'>{article_title(i)}</a></li>" for p, (i, _) in copies.items()]
@@ -159,4 +183,52 @@ def start_site(pages: int = 500, per_list: int = 50, delay: float = 0.0,
         server.shutdown()
         server.server_close()
 
-    return f"http://127.0.0.1:{server.server_address[1]}", stop
+    site.base_url, site.stop = f"http://127.0.0.1:{server.server_address[1]}", stop
+    return site
+
+
+# Running `scrapy crawl` against the site --------------------------------------------------
+
+STATE_COMPONENTS = {
+    "ITEM_PIPELINES": {
+        "crawler.pipelines.validate_article.ValidateArticlePipeline": 400,
+        "crawler.pipelines.deduplicate_articles.DeduplicateArticlesPipeline": 500,
+        "crawler.pipelines.store_jsonl.StoreJsonlPipeline": 900,
+    },
+    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.incremental.IncrementalMiddleware": 80},
+    "SPIDER_MIDDLEWARES": {"crawler.middlewares.pending.PendingArticlesMiddleware": 40},
+    "EXTENSIONS": {"crawler.extensions.stats_file.StatsFileExtension": 500},
+}
+
+
+def crawl_command(base_url: str, data_dir: str | Path, *extra: str, spider: str = "generic",
+                  components: Mapping[str, object] | None = None) -> list[str]:
+    """``scrapy crawl generic`` over the local site, with the state components, into ``data_dir``.
+
+    Stats land in ``data_dir/stats.json`` (StatsFileExtension). ``extra`` are more arguments
+    (``-a full=1``, ``-s NAME=VALUE``).
+    """
+    root = Path(__file__).resolve().parent.parent
+    args = [str(root / ".venv/bin/scrapy"), "crawl", spider, "-a", f"start_urls={base_url}/", "-a", "allow=/article/",
+            "-a", "depth=2"]
+    settings: dict[str, object] = {
+        "ROBOTSTXT_OBEY": "False", "AUTOTHROTTLE_ENABLED": "False", "DATA_DIR": str(data_dir),
+        "STATS_FILE": str(Path(data_dir) / "stats.json"), "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+        **{k: json.dumps(v) for k, v in (components or STATE_COMPONENTS).items()},
+    }
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    return [*args, *extra]
+
+
+def read_jsonl(data_dir: str | Path, spider: str = "generic") -> list[dict[str, object]]:
+    """Every line of the spider's JSONL files, parsed (raises on an invalid line)."""
+    rows = []
+    for path in sorted((Path(data_dir) / spider).glob("*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    return rows
+
+
+def read_stats(data_dir: str | Path) -> dict[str, object]:
+    return dict(json.loads((Path(data_dir) / "stats.json").read_text("utf-8"))["stats"])

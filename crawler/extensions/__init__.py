@@ -1,1 +1,1 @@
-"""Scrapy extensions, each enabled only in settings (EXTENSIONS)."""
+"""Scrapy extensions of this project."""

@@ -10,7 +10,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.state.base import DuplicateRecord
+from crawler.state.base import DuplicateRecord, StoredArticle
 from crawler.state.minhash import estimate_jaccard
 from crawler.state.tracking import ArticleState, article_state
 
@@ -54,9 +54,19 @@ class DeduplicateArticlesPipeline:
         self.state.store.record_duplicate(DuplicateRecord(
             site=str(adapter.get("site") or self.state.site), url=url, kind=kind, duplicate_of=duplicate_of,
             similarity=round(similarity, 3), at=datetime.now(UTC).isoformat(timespec="seconds")))
+        keys = self.state.item_keys(item)
         self.state.forget(item, remove_pending=True)  # a duplicate is a final verdict
+        self.remember_alias(keys, str(adapter.get("site") or self.state.site), duplicate_of)
         detail = f" (similarity {similarity:.2f})" if kind == "near_duplicate" else ""
         raise DropItem(f"Duplicate ({kind}) of {duplicate_of}{detail}: {url}", log_level="INFO")
+
+    def remember_alias(self, keys: tuple[str, ...], site: str, duplicate_of: str) -> None:
+        """The duplicate's URLs now lead to the stored article: the next run skips them before download."""
+        stored_keys = self.state.keys_for_urls(duplicate_of)
+        store = self.state.store
+        if store.url_stored(stored_keys) is None:
+            return  # the original is still in flight, not stored yet
+        store.mark_stored(StoredArticle(site=site, url=duplicate_of, url_keys=(*stored_keys, *keys)))
 
     def find_duplicate(self, item: Any) -> tuple[str, str, float] | None:
         """(kind, URL of the stored article, similarity) or None for a new article."""

@@ -68,8 +68,10 @@ class StateStore(ABC):
     def mark_stored(self, article: StoredArticle) -> None:
         """Remember an article as stored: its URL keys, content hash and bands, in one step.
 
-        Called only after the article's JSONL line is written and flushed. Marking an article
-        whose URL keys are already known is a no-op for those keys.
+        Called only after the article's JSONL line is written and flushed. When one of
+        ``url_keys`` is already known, no new article is created: the other keys become aliases
+        of the known article (content hash and bands are ignored). The dedup pipeline uses this
+        to remember the URLs of dropped duplicates, so the next run skips them before download.
         """
 
     def stored_count(self) -> int:
