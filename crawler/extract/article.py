@@ -71,13 +71,23 @@ class PageExtraction:
                 if f in self.declared and order.index(layer) > order.index(self.declared[f])]
 
 
+_XPATH_START = re.compile(r"^(?:[/(]|\.\.?/|\.$|[a-z][\w-]*\s*\()")
+
+
+def _specs(spec: SelectorSpec) -> list[str]:
+    return [] if not spec else [spec] if isinstance(spec, str) else list(spec)
+
+
 def select(sel: Selector, spec: SelectorSpec) -> SelectorList:
-    """The first non-empty match of a CSS or XPath selector (or of a list of them)."""
-    if not spec:
-        return SelectorList()
-    for one in [spec] if isinstance(spec, str) else spec:
+    """The first non-empty match of a CSS or XPath selector (or of a list of them).
+
+    A query is XPath when it starts with ``/``, ``(``, ``./`` or a function call (``substring-after(``);
+    a match that is only empty or blank text does not count.
+    """
+    for one in _specs(spec):
         query = one.strip()
-        found = sel.xpath(query) if query.startswith(("/", "(", "./")) else sel.css(query)
+        found = sel.xpath(query) if _XPATH_START.match(query) else sel.css(query)
+        found = SelectorList(n for n in found if not isinstance(n.root, str) or n.root.strip())
         if found:
             return found
     return SelectorList()
@@ -165,10 +175,9 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
     # Site layer for the metadata fields.
     if titles := _texts(select(sel, rules.title)):
         take("title", "site", titles[0])
-    if rules.date:
-        for raw in _texts(select(sel, rules.date)):
-            if take("published_at", "site", _date(raw, rules, now)):
-                break
+    for one in _specs(rules.date):  # the first selector whose text parses as a date
+        if any(take("published_at", "site", _date(raw, rules, now)) for raw in _texts(select(sel, one))):
+            break
     take("authors", "site", [a for a in (_strip_label(t) for t in _texts(select(sel, rules.author))) if a])
     take("source", "site", next((s for s in (_strip_label(t) for t in _texts(select(sel, rules.source))) if s), None))
     crumbs = [c for c in (t.strip(" >»/|›") for t in _texts(select(sel, rules.category)))

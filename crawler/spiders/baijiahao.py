@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from scrapy.http import TextResponse
-
-from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
 
 # The byline shows "发布时间：09-30" + "22:46" (two elements, the year only for past years);
@@ -37,9 +34,3 @@ class BaijiahaoSpider(ArticleSpider):
         "//*[contains(@class,'index-module_articleWrap')]//*[normalize-space()='举报/反馈']",
     ]
     watermark_rules = ["举报/反馈"]
-
-    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # No article container and no article URL: a list or channel page, not an article.
-        if page.layers.get("body") == "generic" and not self.is_article_url(response.url):
-            page.body = []
-        return page

@@ -222,6 +222,9 @@ class ArticleSpider(Spider):
         now = self.now(response)
         page = extract_page(response.url, response.selector, self.rules, now)
         page = self.adjust_page(page, response)
+        if self.looks_like_list_page(page, response.url):
+            self.reject(response, "not_article", "not an article URL and no article container (a list page?)")
+            return
         parts: list[PageExtraction] = [*response.meta.get("article_parts", []), page]
         seen = {p.url for p in parts}
         follow = response.meta.get("follow_pages", True)
@@ -230,6 +233,12 @@ class ArticleSpider(Spider):
                           meta={**response.meta, "article_parts": parts, "article_part": len(parts) + 1})
             return
         yield from self.build_item(parts, now, response)
+
+    def looks_like_list_page(self, page: PageExtraction, url: str) -> bool:
+        """A page the site's article container misses, at a URL its pattern rejects: the generic layer would
+        make an "article" of its teasers. A bare site root is exempt (a saved page whose own URL was lost)."""
+        return (page.layers.get("body") == "generic" and bool(self.body_selector) and self._article_re is not None
+                and urlparse(url).path not in ("", "/") and not self.is_article_url(url))
 
     def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
         """Hook: correct one page's extraction where a site needs code."""

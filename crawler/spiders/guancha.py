@@ -42,7 +42,4 @@ class GuanchaSpider(ArticleSpider):
         if page.layers.get("authors") == "structured":
             page.authors = []
             del page.layers["authors"]
-        # No article container and no article URL: a list or channel page, not an article.
-        if page.layers.get("body") == "generic" and not self.is_article_url(response.url):
-            page.body = []
         return page

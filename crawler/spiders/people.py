@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
 
@@ -43,11 +42,6 @@ class PeopleSpider(ArticleSpider):
     watermark_rules = ["re:^[（(]责编[:：].*[)）]$", "re:^人民网.{0,8}(?:版权所有|未经书面授权).*$"]
 
     def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # A list/video page (its own URL is not an article's) without an article container yields nothing,
-        # rather than what the generic layer makes of its link lists.
-        if (page.layers.get("body") != "site" and urlparse(response.url).path not in ("", "/")
-                and not self.is_article_url(response.url)):
-            page.body = []
         # <meta name="author"/"catalogs"> hold numeric ids (L_104485), not names.
         page.authors = [a for a in page.authors if not _ID.match(a)]
         page.category = [c for c in page.category if not _ID.match(c)]

@@ -1,10 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-from scrapy.http import TextResponse
-
-from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
 
 
@@ -35,11 +30,3 @@ class QqSpider(ArticleSpider):
                        ".videoPlayerWrap", ".qq_editor", "#QQeditor", ".qq_articleFt", ".txp_player"]
     watermark_rules = ["re:^(?:免责声明|特别声明)[:：].*$", "re:^返回腾讯网首页.*$",
                        "正文已结束，您可以按alt+4进行评论"]
-
-    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # A list/video page (its own URL is not an article's) without an article container yields nothing,
-        # rather than what the generic layer makes of its link lists.
-        if (page.layers.get("body") != "site" and urlparse(response.url).path not in ("", "/")
-                and not self.is_article_url(response.url)):
-            page.body = []
-        return page

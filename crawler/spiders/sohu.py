@@ -41,9 +41,6 @@ class SohuSpider(ArticleSpider):
     watermark_rules = ["返回搜狐，查看更多", "re:^【(?:责任)?编辑[:：].*】$", "re:^\\(?(?:责任)?编辑[:：].*\\)?$"]
 
     def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # No article container and no article URL: a list or channel page, not an article.
-        if page.layers.get("body") == "generic" and not self.is_article_url(response.url):
-            page.body = []
         # the 搜狐号 template declares <html lang="en"> on Chinese articles
         if page.language == "en" and page.body and sum("\u4e00" <= ch <= "\u9fff" for ch in page.body[0]) > 5:
             page.language = "zh"

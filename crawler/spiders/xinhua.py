@@ -1,10 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-from scrapy.http import TextResponse
-
-from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
 
 
@@ -40,11 +35,3 @@ class XinhuaSpider(ArticleSpider):
         ".nextpage", ".lb", "#advisebox01", "//p[contains(., '【纠错】')]", ".p-tags", ".fenxiang",
     ]
     watermark_rules = ["re:^【(?:纠错|责任编辑[:：].*)】$", "re:^\\[(?:责任编辑[:：].*)\\]$", "【纠错】"]
-
-    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # A list/video page (its own URL is not an article's) without an article container yields nothing,
-        # rather than what the generic layer makes of its link lists.
-        if (page.layers.get("body") != "site" and urlparse(response.url).path not in ("", "/")
-                and not self.is_article_url(response.url)):
-            page.body = []
-        return page
