@@ -45,7 +45,8 @@ def run(item: ArticleItem, settings: dict[str, Any] | None = None, crawler=None)
 def page(title: str, lines: list[str]) -> str:
     """A page of our own around the text, as a portal would print it."""
     paragraphs = "\n".join(f"<p>{line}</p>" for line in lines)
-    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1><div class='content'>{paragraphs}</div></body></html>"
+    head = f"<head><title>{title}</title></head>"
+    return f"<html>{head}<body><h1>{title}</h1><div class='content'>{paragraphs}</div></body></html>"
 
 
 def item_from_page(html: str, url: str = "https://example.com/a/1.html") -> ArticleItem:
