@@ -36,8 +36,9 @@ class PendingArticlesMiddleware:
     - ``process_spider_output``: a new article request (``meta["article"]``, not a
       continuation page) is added to the pending set before it is scheduled, unless already
       stored (and not ``-a full=1``); its URL travels in ``meta["pending_url"]`` (continuation
-      pages copy the meta). An item from that response is tied to the URL, which leaves the
-      set when the store pipeline has written the item or a pipeline drops it. A response
+      pages copy the meta); counted as ``articles/new_urls``. An item from that response is
+      tied to the URL, which leaves the set when the store pipeline has written the item or a
+      pipeline drops it. A response
       that gives neither an item nor a continuation page (a rejected page) settles it at once.
 
     Settings: ``PENDING_ENABLED`` (True). Register with an order below 700 so the requests it
@@ -89,5 +90,6 @@ class PendingArticlesMiddleware:
         if not self.state.full and store.url_stored(self.state.keys_for_urls(obj.url)) is not None:
             return obj  # the incremental middleware skips it; nothing to remember
         store.add_pending(self.state.site, [obj.url])
+        self.crawler.stats.inc_value("articles/new_urls")
         obj.meta["pending_url"] = obj.url
         return obj
