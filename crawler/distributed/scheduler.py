@@ -6,16 +6,21 @@ scrapy-redis pops a request from the shared queue and forgets it: a worker kille
 1. **Pop into the in-flight hash, atomically.** One Lua script takes the best request off
    ``<spider>:requests`` and stores it in ``<spider>:inflight:<worker>`` under the field
    ``"<score> <unique id>"``; there is no moment when the request is in neither.
-2. **Acknowledge when the engine is done with it.** A popped request is finished when the
-   engine lets go of it: Scrapy keeps the request object in its in-progress set until its
-   download, its callback (or errback) and every item and request that callback produced
-   have been handled: items through all pipelines (stored), requests pushed to Redis. A
-   ``weakref.finalize`` on the request notes the field as done; fields are deleted in batches
-   (``HDEL``) on the next pop, heartbeat or idle check. A redirect or retry is a new request
-   pushed to the shared queue before the original is released. The acknowledgement can come
-   late (a request caught in a reference cycle waits for the garbage collector, run at each
-   idle check), never early, so a crash re-crawls at most what was in flight: at-least-once
-   for requests, and the state store's stored URLs make the stored articles exactly-once.
+2. **Acknowledge when the engine is done with it.** Scrapy's engine keeps each request it
+   took from the scheduler in its in-progress set (``engine._slot.inprogress``) until the
+   download, the callback (or errback) and everything the callback produced have been
+   handled: items through every pipeline (stored, marked in the state), new requests pushed
+   to Redis; a redirect or retry is a new request pushed before the original is released.
+   Every ``next_request`` first deletes (one ``HDEL``) the fields of tracked requests that have
+   left that set or been garbage-collected; so do the heartbeat, the idle check and a check
+   scheduled ``ACK_DELAY`` after each ``item_scraped`` / ``item_dropped`` / ``item_error``
+   (repeated until that item's request is released), because with a full downloader the next
+   pop may only come with the next finished download. ``inprogress`` is not
+   public API (stable since Scrapy 2.6); without it the acknowledgement falls back to the
+   request object being freed, which is late (cycles wait for the garbage collector) but
+   never early. A crash therefore re-crawls at most what was in flight: at-least-once for
+   requests, and the state store's stored URLs (DeduplicateArticlesPipeline) make the stored
+   articles exactly-once.
 3. **Heartbeat.** Every ``WORKER_HEARTBEAT_TTL / 3`` seconds the worker refreshes
    ``<spider>:worker:<worker>`` (expiring after ``WORKER_HEARTBEAT_TTL``, default 30 s) and
    checks the others listed in ``<spider>:workers``: the in-flight hash of a worker whose
@@ -24,7 +29,8 @@ scrapy-redis pops a request from the shared queue and forgets it: a worker kille
    re-queues its previous incarnation's leftovers at once.
 4. **Idle timeout.** A worker does not close while the shared queue holds requests or any
    other worker has requests in flight (it may yield more, or die and leave them to be
-   re-queued); once the whole fleet has been idle ``WORKER_IDLE_TIMEOUT`` seconds it closes.
+   re-queued); once it has had no request for ``WORKER_IDLE_TIMEOUT`` seconds and the fleet
+   has nothing queued or in flight, it closes.
    ``WORKER_IDLE_TIMEOUT = 0`` (the default) keeps it waiting for ``scrapy seed`` forever.
    The engine checks idleness every 5 seconds.
 
@@ -44,13 +50,13 @@ import logging
 import time
 import uuid
 import weakref
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import RedisError
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
 from scrapy.utils.misc import load_object
+from scrapy.utils.reactor import CallLaterOnce
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -77,6 +83,8 @@ redis.call('HSET', KEYS[2], field, found[1])
 return {field, found[1]}
 """
 
+ACK_DELAY = 0.01  # seconds between an item leaving the pipelines and the check that its request is released
+
 # KEYS[1] heartbeat, KEYS[2] in-flight hash, KEYS[3] queue, KEYS[4] workers set;
 # ARGV[1] worker id, ARGV[2] '1' to re-queue even if the heartbeat is alive.
 # -> number of requests re-queued, -1 when the worker is alive
@@ -92,8 +100,6 @@ if ARGV[2] ~= '1' then redis.call('SREM', KEYS[4], ARGV[1]) end
 return #entries / 2
 """
 
-ACK_BATCH = 32
-ACK_DELAY = 0.25  # seconds an acknowledgement may wait to be batched
 
 
 class RedisScheduler(Scheduler):
@@ -116,14 +122,18 @@ class RedisScheduler(Scheduler):
         instance.idle_timeout = settings.getfloat("WORKER_IDLE_TIMEOUT", 0.0)
         instance._setup()
         crawler.signals.connect(instance._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(instance._start_heartbeat, signal=signals.spider_opened)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(instance._item_done, signal=signal)
         return instance
 
     def _setup(self) -> None:
         self.token = uuid.uuid4().hex[:12]  # this process; tells incarnations of one worker id apart
         self._seq = 0
-        self._done: deque[str] = deque()
-        self._last_ack = time.monotonic()
-        self._idle_since: float | None = None
+        self._tracked: dict[str, weakref.ref[Request]] = {}  # in-flight field -> popped request
+        self._finishing: weakref.WeakSet[Request] = weakref.WeakSet()  # requests whose items are through
+        self._ack_call: CallLaterOnce[None] = CallLaterOnce(self._ack_finishing)
+        self._last_work = time.monotonic()  # when this worker last got a request
         self._loop: task.LoopingCall | None = None
 
     # Keys ---------------------------------------------------------------------------------
@@ -166,15 +176,18 @@ class RedisScheduler(Scheduler):
                     self.worker_id, self.redis.connection_pool.connection_kwargs.get("host", "redis"),
                     self.queue.key, len(self.queue), self.heartbeat_ttl,
                     f"{self.idle_timeout:g}s" if self.idle_timeout > 0 else "none", extra={"spider": spider})
+
+    def _start_heartbeat(self) -> None:
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(self.heartbeat_ttl / 3, now=False)
 
     def close(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self._ack_call.cancel()
         # The engine closes the scheduler after every request it popped has been processed,
         # so nothing in this worker's hash is still in flight.
-        self._done.clear()
+        self._tracked.clear()
         pipe = self.redis.pipeline()
         pipe.delete(self.inflight_key)
         pipe.delete(self.heartbeat_key)
@@ -207,24 +220,55 @@ class RedisScheduler(Scheduler):
             self.stats.inc_value("distributed/undecodable")
             self.redis.hdel(self.inflight_key, field)
             return None
-        weakref.finalize(request, self._done.append, field)
+        self._tracked[field] = weakref.ref(request)
+        self._last_work = time.monotonic()
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
-    def _ack(self, force: bool = False) -> None:
-        """Delete the in-flight fields of processed requests (batched: one HDEL for many)."""
-        if not self._done:
-            return
-        now = time.monotonic()
-        if not force and len(self._done) < ACK_BATCH and now - self._last_ack < ACK_DELAY:
-            return
-        fields = [self._done.popleft() for _ in range(len(self._done))]
-        self._last_ack = now
+    def _in_progress(self) -> set[Request] | None:
+        """The engine's set of requests taken from the scheduler and not yet fully processed."""
         try:
+            engine = self.crawler.engine
+        except (AttributeError, RuntimeError):  # no engine yet (a scheduler driven directly)
+            return None
+        slot = getattr(engine, "_slot", None)
+        inprogress = getattr(slot, "inprogress", None)
+        return inprogress if isinstance(inprogress, set) else None
+
+    def _ack(self) -> None:
+        """Delete the in-flight fields of the requests the engine has finished with (one HDEL)."""
+        if not self._tracked:
+            return
+        inprogress = self._in_progress()
+        fields = [field for field, ref in self._tracked.items()
+                  if (request := ref()) is None or (inprogress is not None and request not in inprogress)]
+        if fields:
             self.redis.hdel(self.inflight_key, *fields)
-        except RedisError:
-            self._done.extendleft(reversed(fields))
-            raise
+            for field in fields:
+                request = self._tracked.pop(field)()
+                if request is not None:
+                    self._finishing.discard(request)
+
+    def _item_done(self, response: Response | None = None, **_: Any) -> None:
+        """An item went through the pipelines: acknowledge its request as soon as the engine releases it.
+
+        Without this, a request whose item is stored waits for the next pop to be acknowledged,
+        which may come only after the next download completes (the downloader is full), and a
+        crash in between makes another worker re-crawl it (and the dedup pipeline drop it).
+        """
+        request = getattr(response, "request", None)
+        if request is not None:
+            self._finishing.add(request)
+        self._ack_call.schedule(ACK_DELAY)
+
+    def _ack_finishing(self) -> None:
+        try:
+            self._ack()
+        except Exception:
+            logger.exception("Worker %s: acknowledgement failed", self.worker_id, extra={"spider": self.spider})
+        inprogress = self._in_progress()
+        if inprogress is not None and any(request in inprogress for request in self._finishing):
+            self._ack_call.schedule(ACK_DELAY)
 
     # Fleet --------------------------------------------------------------------------------
 
@@ -258,26 +302,24 @@ class RedisScheduler(Scheduler):
         return sum(int(n) for n in pipe.execute())
 
     def _tick(self) -> None:
-        """Heartbeat, batched acknowledgements, re-queue of dead workers; never lets an error stop the loop."""
+        """Heartbeat, acknowledgements, re-queue of dead workers; never lets an error stop the loop."""
         try:
             self._beat()
-            self._ack(force=True)
+            self._ack()
             self._requeue_dead()
         except Exception:
             logger.exception("Worker %s: heartbeat failed", self.worker_id, extra={"spider": self.spider})
 
     def _on_idle(self, spider: Spider, **_: Any) -> None:
         """``spider_idle``: keep the worker while the fleet has work; close after ``WORKER_IDLE_TIMEOUT`` idle."""
-        gc.collect()  # a processed request caught in a reference cycle gets acknowledged now
-        self._ack(force=True)
+        if self._in_progress() is None:
+            gc.collect()  # fallback acknowledgement: free processed requests caught in reference cycles
+        self._ack()
         self._requeue_dead()
-        now = time.monotonic()
         if len(self.queue) or self._others_in_flight():
-            self._idle_since = None
             raise DontCloseSpider
-        if self._idle_since is None:
-            self._idle_since = now
-        if self.idle_timeout <= 0 or now - self._idle_since < self.idle_timeout:
+        idle = time.monotonic() - self._last_work
+        if self.idle_timeout <= 0 or idle < self.idle_timeout:
             raise DontCloseSpider
-        logger.info("Worker %s: queue empty and no request in flight for %.0fs, closing", self.worker_id,
-                    now - self._idle_since, extra={"spider": spider})
+        logger.info("Worker %s: no request for %.0fs and none queued or in flight in the fleet, closing",
+                    self.worker_id, idle, extra={"spider": spider})
