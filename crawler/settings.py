@@ -41,21 +41,74 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Output and state
+# Output and state (crawler/state: SQLite in DATA_DIR; Redis when REDIS_URL is set)
 DATA_DIR = os.environ.get("DATA_DIR", "data")
 STORE_ENABLED = True
 STORE_FSYNC = False
 STATE_ENABLED = True
+INCREMENTAL_ENABLED = True
+PENDING_ENABLED = True
 
-# Validation
+# Cleaning
+TEXT_SCRIPT = "keep"  # or "hans" / "hant": OpenCC conversion of title and body
+CLEANING_LOG = False  # True: item.extra["cleaning_log"] lists every removed line and the rule that removed it
+BOILERPLATE_RULES_FILE = os.path.join(os.path.dirname(__file__), "rules", "boilerplate.txt")
+BOILERPLATE_MIN_ARTICLES = 5  # a line seen in this many articles of one site is learned boilerplate
+
+# Validation and deduplication
 VALIDATE_MIN_BODY_CHARS = 20
+DEDUP_ENABLED = True
+DEDUP_NEAR_THRESHOLD = 0.5
+
+# Cron (scrapy crawlall)
+CRAWLALL_MAX_FALLBACK_RATE = 0.5
+CRAWLALL_MIN_ARTICLES = 10
+
+# JavaScript pages: spiders with render_js go through scrapy-playwright and Debian's Chromium;
+# the handler starts nothing until the first request that needs the browser.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.browser.LazyPlaywrightDownloadHandler",
+    "https": "crawler.browser.LazyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+}
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.should_abort_request"
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
+RENDER_JS_WAIT_TIMEOUT = 15000
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.render_js.RenderJsMiddleware": 50,
+    "crawler.middlewares.incremental.IncrementalMiddleware": 80,
     # after HttpCompressionMiddleware (590) has decompressed the body
     "crawler.middlewares.encoding.EncodingMiddleware": 560,
 }
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.pending.PendingArticlesMiddleware": 40,
+}
+EXTENSIONS = {
+    "crawler.extensions.browser_check.BrowserCheck": 0,
+    "crawler.extensions.stats_file.StatsFileExtension": 500,
+}
 
 ITEM_PIPELINES = {
+    "crawler.pipelines.normalize_text.NormalizeTextPipeline": 100,
+    "crawler.pipelines.strip_boilerplate.StripBoilerplatePipeline": 200,
+    "crawler.pipelines.drop_repeated_paragraphs.DropRepeatedParagraphsPipeline": 300,
     "crawler.pipelines.validate_article.ValidateArticlePipeline": 400,
+    "crawler.pipelines.deduplicate_articles.DeduplicateArticlesPipeline": 500,
     "crawler.pipelines.store_jsonl.StoreJsonlPipeline": 900,
 }
+
+# Many machines: with REDIS_URL (here or in the environment) workers share one scrapy-redis
+# queue and dupefilter and a Redis state store (crawler/distributed).
+REDIS_URL = os.environ.get("REDIS_URL") or None
+if REDIS_URL:
+    from crawler.distributed import redis_settings
+
+    globals().update(redis_settings(REDIS_URL))
