@@ -1,10 +1,19 @@
+import random
+
 from crawler.cleaning.watermark import find_watermarks, strip_watermarks
 
 SLOGAN = "财经早知道，每天三分钟"
+HANZI = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
+
+
+def text(seed: str, n: int = 30) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(HANZI) for _ in range(n))
 
 
 def paragraphs(n: int, prefix: str = "段落") -> list[str]:
-    return [f"{prefix}{i}：这是第{i}段正文，内容各不相同，编号{i * 7919}。" for i in range(n)]
+    """Distinct paragraphs (not near-duplicates of each other)."""
+    return [f"{prefix}{i}：{text(prefix + str(i))}。" for i in range(n)]
 
 
 def with_slogan(lines: list[str], every: int, slogan: str = SLOGAN) -> list[str]:
@@ -43,10 +52,12 @@ def test_embedded_slogan_is_cut_where_it_recurs():
 
 
 def test_inline_only_slogan_clause_is_cut():
-    body = [f"第{i}段讲了一件不同的事情，细节{i * 31}。关注财经早知道获取更多资讯。后面还有正文{i}。" for i in range(4)]
+    body = [
+        f"第{i}段{text(str(i), 20)}。关注财经早知道获取更多资讯。后面还有正文{text(str(-i), 12)}。" for i in range(4)
+    ]
     lines, _removed, _ = strip_watermarks(body)
     assert all("关注财经早知道" not in line for line in lines)
-    assert all(line.startswith(f"第{i}段") and line.endswith(f"正文{i}。") for i, line in enumerate(lines))
+    assert all(line.startswith(f"第{i}段") and line.endswith(f"{text(str(-i), 12)}。") for i, line in enumerate(lines))
 
 
 def test_line_repeated_twice_is_not_a_watermark():
@@ -59,7 +70,7 @@ def test_interview_questions_stay():
     lines: list[str] = []
     for guest in range(6):
         for q in ("债券市场存在泡沫吗？", "央行现在应该做什么？"):
-            lines += [q, f"嘉宾{guest}回答{q[:2]}：观点编号{guest * 97}，与其他人不同。"]
+            lines += [q, f"嘉宾{guest}回答：{text(q + str(guest))}。"]
     marks, kept = find_watermarks(lines)
     assert marks == [] and kept["债券市场存在泡沫吗"] == "question"
     assert strip_watermarks(lines)[0] == lines

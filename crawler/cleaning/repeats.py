@@ -35,6 +35,7 @@ _AFFIX = 12
 _SENTENCE_MIN = 8
 _DIFFLIB_MAX = 3000
 _HEADING_MAX = 40
+_QUESTION_MAX = 60
 _FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！!？?；;]")
 
@@ -67,7 +68,7 @@ def is_paragraph(line: str, key: str) -> bool:
     Short lines, captions, questions (interview questions recur), ``key：value`` lines (the specs
     of two models) and headings without punctuation are not paragraphs here.
     """
-    if len(key) < LONG_CHARS or is_caption(line) or is_question(line):
+    if len(key) < LONG_CHARS or is_caption(line) or (is_question(line) and len(key) < _QUESTION_MAX):
         return False
     if len(key) < _HEADING_MAX and not has_sentence_punct(line):
         return False
@@ -82,7 +83,14 @@ def _neighbours(positions: list[int], i: int) -> tuple[int | None, int | None]:
 
 def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Removal]]:
     """Lines without repeated paragraphs, and what was removed (kind ``repeated_paragraph``)."""
-    keys = [line_key(line) for line in lines]
+    drop = repeated_lines(lines, title)
+    removed = [Removal(line, "repeated_paragraph", drop[i]) for i, line in enumerate(lines) if i in drop]
+    return [line for i, line in enumerate(lines) if i not in drop], removed
+
+
+def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = None) -> dict[int, str]:
+    """Index -> reason of every line :func:`drop_repeated` drops."""
+    keys = keys if keys is not None else [line_key(line) for line in lines]
     long = [is_paragraph(line, k) for line, k in zip(lines, keys, strict=True)]
     drop: dict[int, str] = {}
     title_key = line_key(title) if title else ""
@@ -126,26 +134,37 @@ def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Re
             continue
         for probe in probes:
             index.setdefault(probe, []).append(i)
-    long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
-    for i in pending:
-        j = seen[keys[i]]
-        before_i, after_i = _neighbours(long_positions, i)
-        before_j, after_j = _neighbours(long_positions, j)
-        # It moves with a neighbouring paragraph: that paragraph repeats the one beside its first occurrence.
-        if (after_i is not None and after_i in match and match[after_i] == after_j) or (
-            before_i is not None and before_i in match and match[before_i] == before_j
-        ):
-            drop[i] = "repeated_block"
-    removed: list[Removal] = []
-    out: list[str] = []
+    if pending and match:
+        # The short lines between two paragraphs belong to both: they sit after one, before the other.
+        long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
+        attached_after: dict[int, set[str]] = {}
+        attached_before: dict[int, set[str]] = {}
+        previous: int | None = None
+        between: set[str] = set()
+        is_long_at = set(long_positions)
+        for i, key in enumerate(keys):
+            if i in is_long_at:
+                if previous is not None:
+                    attached_after[previous] = between
+                attached_before[i] = between
+                previous, between = i, set()
+            elif key:
+                between.add(key)
+        if previous is not None:
+            attached_after[previous] = between
+        for i in pending:
+            before, after = _neighbours(long_positions, i)
+            # It repeats together with a paragraph: that paragraph's earlier copy has this line beside it too.
+            if (after in match and keys[i] in attached_before.get(match[after], ())) or (
+                before in match and keys[i] in attached_after.get(match[before], ())
+            ):
+                drop[i] = "repeated_block"
     last_key = ""
-    for i, line in enumerate(lines):
+    for i, key in enumerate(keys):
         if i in drop:
-            removed.append(Removal(line, "repeated_paragraph", drop[i]))
             continue
-        if keys[i] and keys[i] == last_key:
-            removed.append(Removal(line, "repeated_paragraph", "adjacent"))
+        if key and key == last_key:
+            drop[i] = "adjacent"
             continue
-        out.append(line)
-        last_key = keys[i] or last_key
-    return out, removed
+        last_key = key or last_key
+    return drop

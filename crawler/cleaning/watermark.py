@@ -14,9 +14,9 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
 - ``duplicated_copy``: it recurs only because the article (or a block of it) is repeated, which
   the repeated-paragraph step handles.
 
-Occurrences are counted as runs: occurrences with no newly seen line between them count once,
-so a repeated article does not make its headings (or its paragraphs) look like watermarks.
-Gaps are counted in newly seen lines. A watermark is cut
+Occurrences are counted among the lines the repeated-paragraph step keeps, as runs (occurrences
+with no newly seen line between them count once), so a repeated article does not make its
+headings look like watermarks. Gaps are counted in newly seen lines. A watermark is cut
 out everywhere: as a whole line, and inline where it is embedded in a paragraph.
 """
 
@@ -36,6 +36,7 @@ from crawler.cleaning.keys import (
     is_question,
     line_key,
 )
+from crawler.cleaning.repeats import repeated_lines
 from crawler.cleaning.rules import _literal_pattern
 
 MIN_OCCURRENCES = 3
@@ -106,19 +107,23 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             candidates[ck] = clause_text[ck]
     if not candidates:
         return [], {}
-    # Runs: occurrences not separated by any new (first-seen) line merge into one, so lines that
-    # recur only because a block of the article is repeated count once per copy of the block.
+    # Occurrences the repeat step will drop (a copy of the article, a heading printed twice) are
+    # not counted, and occurrences with no new line between them merge into one run: a line that
+    # recurs only because (part of) the article is printed again is left to the repeat step.
+    # Counting on what the repeat step keeps also makes the whole chain idempotent.
+    repeats = repeated_lines(lines, keys=keys)
     line_clauses: dict[int, list[str]] = defaultdict(list)
     for ck, where in clause_lines.items():
         if ck in candidates:
             for i in where:
-                line_clauses[i].append(ck)
+                if i not in repeats:
+                    line_clauses[i].append(ck)
     seen: set[str] = set()
     runs: dict[str, list[int]] = defaultdict(list)  # candidate -> position of each run (new lines seen before it)
     last_seen_at: dict[str, int] = {}
     position = 0
     for i, key in enumerate(keys):
-        if not key:
+        if not key or i in repeats:
             continue
         if key in candidates and (key not in last_seen_at or position > last_seen_at[key]):
             runs[key].append(position)
