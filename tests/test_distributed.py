@@ -188,6 +188,21 @@ def test_idle_worker_waits_for_the_fleet(redis_client: Any, redis_server: str) -
         forever._on_idle(forever.spider)
 
 
+def test_first_worker_of_an_idle_fleet_starts_a_new_round(redis_client: Any, redis_server: str) -> None:
+    url = "http://127.0.0.1:1/article/1.html"
+    a = _scheduler(redis_server, "a")
+    assert a.enqueue_request(a.spider.article_request(url))
+    assert a.next_request() is not None
+    a.close("finished")  # the round is over; its dupefilter stays in Redis
+    assert redis_client.scard("generic:dupefilter") == 1
+    b = _scheduler(redis_server, "b")  # joins an idle fleet: new round, the page is crawled again
+    assert b.enqueue_request(b.spider.article_request(url))
+    c = _scheduler(redis_server, "c")  # joins b's running round: shares its dupefilter
+    assert not c.enqueue_request(c.spider.article_request(url))
+    b.close("finished")
+    c.close("finished")
+
+
 def test_addon_switches_to_redis_only_with_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
     from scrapy.settings import Settings
 

@@ -29,7 +29,9 @@ class Command(ScrapyCommand):
     with ``parse_list`` for each URL given), serialized by scrapy-redis' queue so their
     callbacks survive. Source pages are ``dont_filter`` and always pushed; article requests
     pass the shared dupefilter like any request a worker schedules. ``--reset`` first forgets
-    the requests seen so far (a new round; stored articles stay known to the state store).
+    the requests seen so far: a new round for a long-running fleet (a fleet that was idle
+    starts one by itself when its first worker joins); stored articles stay known to the
+    state store. Workers must run with the same ``-a`` arguments as the seed.
     Needs ``REDIS_URL`` (``-s REDIS_URL=...`` or the environment variable).
     """
 

@@ -27,7 +27,14 @@ scrapy-redis pops a request from the shared queue and forgets it: a worker kille
    heartbeat has expired goes back to the queue with its priority, in one Lua script, so two
    survivors never both re-queue it. A worker restarted under the same ``STORE_WORKER_ID``
    re-queues its previous incarnation's leftovers at once.
-4. **Idle timeout.** A worker does not close while the shared queue holds requests or any
+4. **Rounds.** The queue and the request dupefilter outlive the workers (``SCHEDULER_PERSIST``
+   is forced on: one worker closing must not flush what the others share). A worker that
+   joins an idle fleet (nothing queued, no live worker, nothing in flight) starts a new round:
+   it clears the request dupefilter, so a later ``scrapy crawl`` fetches list pages and
+   pagination again like a single-machine run (stored articles are still skipped by the
+   state store). A worker joining a running round keeps it. ``WORKER_FRESH_ROUND = False``
+   keeps the dupefilter forever; ``scrapy seed --reset`` clears it for a long-running fleet.
+5. **Idle timeout.** A worker does not close while the shared queue holds requests or any
    other worker has requests in flight (it may yield more, or die and leave them to be
    re-queued); once it has had no request for ``WORKER_IDLE_TIMEOUT`` seconds and the fleet
    has nothing queued or in flight, it closes.
@@ -37,7 +44,7 @@ scrapy-redis pops a request from the shared queue and forgets it: a worker kille
 It also stops scrapy-redis' deprecated ``spider=`` argument to the stats on every request.
 
 Settings: ``REDIS_URL``, ``STORE_WORKER_ID`` (default ``<hostname>-<pid>``),
-``WORKER_HEARTBEAT_TTL``, ``WORKER_IDLE_TIMEOUT`` and scrapy-redis' ``SCHEDULER_*`` keys
+``WORKER_HEARTBEAT_TTL``, ``WORKER_IDLE_TIMEOUT``, ``WORKER_FRESH_ROUND`` and scrapy-redis' ``SCHEDULER_*`` keys
 (``crawler.distributed.redis_settings``). ``SCHEDULER_PERSIST`` is forced on; the queue must
 be a ``scrapy_redis.queue.PriorityQueue``. Stats: ``scheduler/enqueued/redis``,
 ``scheduler/dequeued/redis``, ``distributed/requeued`` (requests taken back from dead workers).
@@ -81,6 +88,24 @@ redis.call('ZREM', KEYS[1], found[1])
 local field = found[2] .. ' ' .. ARGV[1]
 redis.call('HSET', KEYS[2], field, found[1])
 return {field, found[1]}
+"""
+
+# KEYS[1] workers set, KEYS[2] queue, KEYS[3] dupefilter; ARGV[1] heartbeat key prefix,
+# ARGV[2] in-flight key prefix, ARGV[3] worker id -> 1 when the fleet was idle and a new round began
+JOIN_SCRIPT = """
+local busy = redis.call('ZCARD', KEYS[2]) > 0
+if not busy then
+  for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    if redis.call('EXISTS', ARGV[1] .. w) == 1 or redis.call('HLEN', ARGV[2] .. w) > 0 then
+      busy = true
+      break
+    end
+  end
+end
+if not busy then redis.call('DEL', KEYS[3]) end
+redis.call('SADD', KEYS[1], ARGV[3])
+if busy then return 0 end
+return 1
 """
 
 ACK_DELAY = 0.01  # seconds between an item leaving the pipelines and the check that its request is released
@@ -164,7 +189,7 @@ class RedisScheduler(Scheduler):
         self.heartbeat_key = self._key(HEARTBEAT_KEY)
         self.workers_key = self._key(WORKERS_KEY)
         previous = self.redis.get(self.heartbeat_key)
-        self.redis.sadd(self.workers_key, self.worker_id)
+        fresh = self._join(spider)
         left = self._requeue(self.worker_id, force=True)
         if left:
             logger.warning("Worker %s: re-queued %d requests left in flight by its previous run%s", self.worker_id,
@@ -172,10 +197,22 @@ class RedisScheduler(Scheduler):
                            if previous else "", extra={"spider": spider})
         self._beat()
         self._requeue_dead()
-        logger.info("Worker %s joined %s (queue %s: %d requests, heartbeat %.0fs, idle timeout %s)",
+        logger.info("Worker %s joined %s (%s; queue %s: %d requests, heartbeat %.0fs, idle timeout %s)",
                     self.worker_id, self.redis.connection_pool.connection_kwargs.get("host", "redis"),
+                    "new round: request dupefilter cleared" if fresh else "joined a running round",
                     self.queue.key, len(self.queue), self.heartbeat_ttl,
                     f"{self.idle_timeout:g}s" if self.idle_timeout > 0 else "none", extra={"spider": spider})
+
+    def _join(self, spider: Spider) -> bool:
+        """Register this worker; the first worker of an idle fleet starts a new round (True)."""
+        if not self.crawler.settings.getbool("WORKER_FRESH_ROUND", True):
+            self.redis.sadd(self.workers_key, self.worker_id)
+            return False
+        prefix = {"spider": spider.name, "worker": ""}
+        fresh = self.redis.register_script(JOIN_SCRIPT)(
+            keys=[self.workers_key, self.queue.key, self.df.key],
+            args=[HEARTBEAT_KEY % prefix, INFLIGHT_KEY % prefix, self.worker_id])
+        return bool(fresh)
 
     def _start_heartbeat(self) -> None:
         self._loop = task.LoopingCall(self._tick)
