@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/bench_state.py [--max 1000000] [--path /tmp/bench.sqlite] [--jaccard]
 
-One SQLiteStore grows to ``--max`` articles; at each milestone it prints the mean ms per
-article of the last batch (URL lookup + content lookup + near-duplicate candidates + mark
-stored, as the pipelines do), the process RSS and the file size. Signatures are random
-(distinct articles), so band lookups cost what they cost on a real corpus; the MinHash of a
-real body is timed separately. ``--jaccard`` prints the similarity table behind the threshold.
+One SQLiteStore grows to ``--max`` articles (an existing ``--path`` file grows on from its
+count); at each milestone it prints the mean ms per article of the last batch (URL lookup +
+content lookup + near-duplicate candidates + mark stored, as the pipelines do), the process
+RSS and the file size. Signatures are random (distinct articles), so band lookups cost what
+they cost on a real corpus; the MinHash of a real body is timed separately. ``--jaccard``
+prints the similarity table behind the threshold.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ def run(max_articles: int, path: Path, batch: int) -> None:
     fp = Fingerprinter()
     store = SQLiteStore(path)
     proc = psutil.Process()
-    rng = np.random.default_rng(1)
+    n = store.stored_count()  # an existing file (--path) grows on from where it stopped
+    rng = np.random.default_rng(1 + n)
     print(f"{'articles':>10} {'ms/article':>11} {'RSS MB':>8} {'file MB':>8} {'elapsed s':>10}")
-    n = 0
     started = time.perf_counter()
-    for milestone in (m for m in MILESTONES if m <= max_articles):
+    for milestone in sorted({m for m in MILESTONES if n < m <= max_articles} | {max_articles}):
         timed_from = max(n, milestone - batch)
         t_batch = 0.0
         while n < milestone:
@@ -96,13 +97,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5_000, help="articles timed at each milestone")
     parser.add_argument("--path", type=Path, default=None)
     parser.add_argument("--jaccard", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="delete --path first")
     args = parser.parse_args()
     if args.jaccard:
         jaccard_table()
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.path or Path(tmp) / "bench.sqlite"
-        if path.exists():
+        if args.fresh and path.exists():
             os.remove(path)
         run(args.max, path, args.batch)
 
