@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-_NON_WORD = re.compile(r"[\W_]+")
+_NON_WORD_BUT_MARKS = re.compile(r"[^\w。！？!?；;…]+|_+")
+_SENTENCE_MARKS = re.compile(r"[。！？!?；;…]+")
 _QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")
 # 1、 1. 1) (1) （一） 一、 第一 ① Ⅰ A. ...
 _ENUMERATED = re.compile(
@@ -24,13 +25,19 @@ _LABEL_END = re.compile(r"[:：]\s*$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,、…]")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
+def sentence_keys(line: str) -> tuple[str, ...]:
+    """The keys of the sentences of a line (split at 。！？!?；;…), in order; they join to its key."""
+    text = line.casefold()
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text).casefold()
+    return tuple(part for part in _SENTENCE_MARKS.split(_NON_WORD_BUT_MARKS.sub("", text)) if part)
+
+
+@lru_cache(maxsize=16384)
 def line_key(line: str) -> str:
     """Equality key: NFKC, casefolded, whitespace, punctuation and symbols removed."""
-    key = _NON_WORD.sub("", line.casefold())
-    if not key.isascii() and not unicodedata.is_normalized("NFKC", key):
-        key = _NON_WORD.sub("", unicodedata.normalize("NFKC", key).casefold())
-    return key
+    return "".join(sentence_keys(line))
 
 
 def is_question(line: str) -> bool:

@@ -49,6 +49,9 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+# Characters folded by _FOLD other than spaces (handled by _SPACE_CHARS) and invisibles (removed first).
+_FOLDABLE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2e80-\u2ef3\u2f00-\u2fd5\ufb00-\ufb04]")
+_SPACE_CHARS = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SPACES = re.compile(r"[ \t]{2,}")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
@@ -122,12 +125,14 @@ def normalize_text(text: str, script: str = "keep", changes: Counter[str] | None
     fixed = fix_mojibake(unescaped)
     if fixed != unescaped:
         changes["mojibake"] += 1
-    invisible = len(_INVISIBLE_RE.findall(fixed))
+    fixed, invisible = _INVISIBLE_RE.subn("", fixed)
     if invisible:
         changes["invisible_chars"] += invisible
     if not unicodedata.is_normalized("NFC", fixed):
         fixed = unicodedata.normalize("NFC", fixed)
-    fixed = _SPACES.sub(" ", _LINE_BREAKS.sub("\n", fixed).translate(_FOLD))
+    if _FOLDABLE.search(fixed):
+        fixed = fixed.translate(_FOLD)
+    fixed = _SPACES.sub(" ", _SPACE_CHARS.sub(" ", _LINE_BREAKS.sub("\n", fixed)))
     out = "\n".join(stripped for line in fixed.split("\n") if (stripped := line.strip()))
     converted = convert_script(out, script)
     if converted != out:

@@ -26,7 +26,7 @@ import re
 from bisect import bisect_left
 from difflib import SequenceMatcher
 
-from crawler.cleaning.keys import Removal, has_sentence_punct, is_caption, is_question, line_key
+from crawler.cleaning.keys import Removal, has_sentence_punct, is_caption, is_question, line_key, sentence_keys
 
 LONG_CHARS = 20
 NEAR_RATIO = 0.85
@@ -40,11 +40,8 @@ _FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！!？?；;]")
 
 
-_SENTENCE_SPLIT = re.compile(r"[。！？!?；;…]+")
-
-
 def _sentence_keys(line: str) -> list[str]:
-    return [sk for sentence in _SENTENCE_SPLIT.split(line) if len(sk := line_key(sentence)) >= _SENTENCE_MIN]
+    return [sk for sk in sentence_keys(line) if len(sk) >= _SENTENCE_MIN]
 
 
 def _similar(a: str, b: str) -> bool:

@@ -98,7 +98,8 @@ class RuleSet:
         anchored = [pattern for pattern in regexes if pattern.startswith("^")]
         floating = [pattern for pattern in regexes if not pattern.startswith("^")]
         # An inline literal can only match a line whose key contains the literal's key.
-        self.inline_keys = tuple(rule.key for rule in self.rules if not rule.is_regex and rule.pattern is not None)
+        inline = [re.escape(rule.key) for rule in self.rules if not rule.is_regex and rule.pattern is not None]
+        self.inline_keys = re.compile("|".join(inline)) if inline else None
         self.anchored = _combine(anchored)
         self.floating = _combine(floating)
 
@@ -110,7 +111,7 @@ class RuleSet:
 
     def may_match(self, line: str) -> bool:
         key = line_key(line)
-        if key in self.keys or any(inline in key for inline in self.inline_keys):
+        if key in self.keys or (self.inline_keys is not None and self.inline_keys.search(key) is not None):
             return True
         if self.anchored is not None and self.anchored.match(line) is not None:
             return True

@@ -35,6 +35,7 @@ from crawler.cleaning.keys import (
     is_label,
     is_question,
     line_key,
+    sentence_keys,
 )
 from crawler.cleaning.repeats import repeated_lines
 from crawler.cleaning.rules import _literal_pattern
@@ -44,8 +45,7 @@ SPARSE_GAP = 5
 HEADING_MAX_CHARS = 12
 INLINE_MIN_CHARS = 5
 _CLAUSE_MIN_CHARS = 6
-_CLAUSE_ENDS = "。！？!?；;"
-_CLAUSE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*")
+_CLAUSE = re.compile(r"[^。！？!?；;…]+[。！？!?；;…]*")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,13 @@ class Watermark:
 def clauses(line: str) -> list[str]:
     """The clauses of a line: split after sentence-ending punctuation."""
     return [stripped for part in _CLAUSE.findall(line) if (stripped := part.strip())]
+
+
+def _clause_text(line: str, key: str) -> str:
+    for part in clauses(line):
+        if line_key(part) == key:
+            return part
+    return key
 
 
 def keep_reason(text: str, key: str, gaps: list[int]) -> str | None:
@@ -84,27 +91,22 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     keys = keys if keys is not None else [line_key(line) for line in lines]
     whole = Counter(k for k in keys if k)
     # Clauses inside longer lines: an embedded slogan recurs as a clause.
-    clause_text: dict[str, str] = {}
     clause_lines: dict[str, set[int]] = defaultdict(set)
     for i, line in enumerate(lines):
         if keys[i] and whole[keys[i]] == 1 and len(keys[i]) > _CLAUSE_MIN_CHARS:
-            if not any(ch in line for ch in _CLAUSE_ENDS):
-                continue
-            parts = clauses(line)
+            parts = sentence_keys(line)
             if len(parts) < 2:
                 continue
-            for part in parts:
-                ck = line_key(part)
-                if len(ck) >= _CLAUSE_MIN_CHARS and ck != keys[i]:
+            for ck in parts:
+                if len(ck) >= _CLAUSE_MIN_CHARS:
                     clause_lines[ck].add(i)
-                    clause_text.setdefault(ck, part)
     candidates: dict[str, str] = {}
     for key, n in whole.items():
         if n + len(clause_lines.get(key, ())) >= MIN_OCCURRENCES:
             candidates[key] = lines[keys.index(key)]
     for ck, where in clause_lines.items():
         if ck not in candidates and len(where) + whole.get(ck, 0) >= MIN_OCCURRENCES:
-            candidates[ck] = clause_text[ck]
+            candidates[ck] = _clause_text(lines[min(where)], ck)
     if not candidates:
         return [], {}
     # Occurrences the repeat step will drop (a copy of the article, a heading printed twice) are
