@@ -225,7 +225,7 @@ def test_seed_pushes_requests_with_callbacks(redis_client: Any, redis_server: st
            "-a", "allow=/article/", "-s", f"REDIS_URL={redis_server}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "pushed 2 requests" in proc.stdout
+    assert "pushed 2 requests" in proc.stdout and "new round" in proc.stdout
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert "pushed 1 requests" in again.stdout and "1 already seen" in again.stdout  # the article is filtered
     sched = _scheduler(redis_server, "a")
@@ -248,20 +248,22 @@ def _pipelines() -> str:
     return json.dumps(pipelines)
 
 
-def _worker(redis_url: str, worker: str, site: str, data_dir: Path, log: Path, *,
+def _worker(redis_url: str, worker: str, site: str | None, data_dir: Path, log: Path, *,
             addon: bool) -> subprocess.Popen[bytes]:
+    """A ``scrapy crawl generic`` worker; ``site=None`` starts it without start URLs (it crawls what is seeded)."""
     from crawler.distributed import redis_settings
 
     settings: dict[str, Any] = {
         "DATA_DIR": data_dir, "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "INFO",
         "STATS_DUMP": True, "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "WORKER_IDLE_TIMEOUT": 2,
-        "WORKER_HEARTBEAT_TTL": 3, "ITEM_PIPELINES": _pipelines(), "STORE_WORKER_ID": worker,
+        "WORKER_HEARTBEAT_TTL": 2, "ITEM_PIPELINES": _pipelines(), "STORE_WORKER_ID": worker,
     }
     if addon:  # the way the project runs: REDIS_URL alone, the add-on sets the rest
         settings |= {"REDIS_URL": redis_url, "ADDONS": json.dumps({"crawler.distributed.addon.DistributedAddon": 0})}
     else:
         settings |= redis_settings(redis_url, worker)
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"start_urls={site}/", "-a", "allow=/article/"]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", "allow=/article/",
+           *(["-a", f"start_urls={site}/"] if site else [])]
     for name, value in settings.items():
         cmd += ["-s", f"{name}={value}"]
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
@@ -289,8 +291,13 @@ def test_two_workers_store_every_article_once(redis_client: Any, redis_server: s
     pages = 200
     site, stop = start_site(pages=pages, per_list=20, delay=0.02)
     try:
-        workers = {w: _worker(redis_server, w, site, tmp_path / "data", tmp_path / f"{w}.log", addon=w == "w2")
-                   for w in ("w1", "w2")}
+        seed = subprocess.run([sys.executable, "-m", "scrapy", "seed", "generic", f"{site}/", "-a", "allow=/article/",
+                               "-s", f"REDIS_URL={redis_server}"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert "pushed 1 requests" in seed.stdout, seed.stderr
+        # w1 crawls only what is seeded (explicit settings); w2 also yields its start URLs (the add-on)
+        workers = {"w1": _worker(redis_server, "w1", None, tmp_path / "data", tmp_path / "w1.log", addon=False),
+                   "w2": _worker(redis_server, "w2", site, tmp_path / "data", tmp_path / "w2.log", addon=True)}
         for proc in workers.values():
             _wait(proc, 60)
     finally:
@@ -314,13 +321,13 @@ def test_killed_worker_loses_nothing(redis_client: Any, redis_server: str, tmp_p
     from tests.localsite import start_site
 
     pages = 200
-    site, stop = start_site(pages=pages, per_list=20, delay=0.1)
+    site, stop = start_site(pages=pages, per_list=20, delay=0.06)
     data = tmp_path / "data"
     try:
         w1 = _worker(redis_server, "w1", site, data, tmp_path / "w1.log", addon=True)
         w2 = _worker(redis_server, "w2", site, data, tmp_path / "w2.log", addon=True)
         deadline = time.monotonic() + 40
-        while len(_lines(data, "w1")) < 15 and time.monotonic() < deadline and w1.poll() is None:
+        while len(_lines(data, "w1")) < 10 and time.monotonic() < deadline and w1.poll() is None:
             time.sleep(0.05)
         assert w1.poll() is None, "w1 finished before it could be killed"
         os.kill(w1.pid, signal.SIGKILL)

@@ -17,6 +17,8 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
+from crawler.distributed.scheduler import join_fleet
+
 
 async def _collect(start: AsyncIterator[Any]) -> list[Request]:
     return [r async for r in start if isinstance(r, Request)]
@@ -28,10 +30,11 @@ class Command(ScrapyCommand):
     The requests are the spider's own (``start()``, or ``article_request`` / a list-page request
     with ``parse_list`` for each URL given), serialized by scrapy-redis' queue so their
     callbacks survive. Source pages are ``dont_filter`` and always pushed; article requests
-    pass the shared dupefilter like any request a worker schedules. ``--reset`` first forgets
-    the requests seen so far: a new round for a long-running fleet (a fleet that was idle
-    starts one by itself when its first worker joins); stored articles stay known to the
-    state store. Workers must run with the same ``-a`` arguments as the seed.
+    pass the shared dupefilter like any request a worker schedules. Seeding an idle fleet
+    (nothing queued or in flight, no live worker) starts a new round: the requests seen in
+    the previous one are forgotten, as when the first worker of an idle fleet joins;
+    ``--reset`` forces that for a running, long-lived fleet. Stored articles stay known to the
+    state store either way. Workers must run with the same ``-a`` arguments as the seed.
     Needs ``REDIS_URL`` (``-s REDIS_URL=...`` or the environment variable).
     """
 
@@ -78,6 +81,10 @@ class Command(ScrapyCommand):
         dupefilter = RFPDupeFilter.from_spider(spider)
         if opts.reset:
             dupefilter.clear()
+            fresh = True
+        else:  # seeding an idle fleet starts a new round, as its first worker would
+            fresh = join_fleet(server, spider.name, queue.key, dupefilter.key,
+                               new_round=settings.getbool("WORKER_FRESH_ROUND", True))
         pushed = seen = 0
         for request in requests:
             if not request.dont_filter and dupefilter.request_seen(request):
@@ -86,7 +93,7 @@ class Command(ScrapyCommand):
             queue.push(request)
             pushed += 1
         print(f"{spider.name}: pushed {pushed} requests into {queue.key} ({seen} already seen, "
-              f"{len(queue)} queued in all)")
+              f"{len(queue)} queued in all{'; new round' if fresh else ''})")
         if not pushed and not seen:
             self.exitcode = 1
 

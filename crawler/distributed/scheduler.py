@@ -91,9 +91,10 @@ return {field, found[1]}
 """
 
 # KEYS[1] workers set, KEYS[2] queue, KEYS[3] dupefilter; ARGV[1] heartbeat key prefix,
-# ARGV[2] in-flight key prefix, ARGV[3] worker id -> 1 when the fleet was idle and a new round began
+# ARGV[2] in-flight key prefix, ARGV[3] worker id to register ('' for none), ARGV[4] '1' to allow a new round
+# -> 1 when the fleet was idle and a new round began
 JOIN_SCRIPT = """
-local busy = redis.call('ZCARD', KEYS[2]) > 0
+local busy = ARGV[4] ~= '1' or redis.call('ZCARD', KEYS[2]) > 0
 if not busy then
   for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     if redis.call('EXISTS', ARGV[1] .. w) == 1 or redis.call('HLEN', ARGV[2] .. w) > 0 then
@@ -103,7 +104,7 @@ if not busy then
   end
 end
 if not busy then redis.call('DEL', KEYS[3]) end
-redis.call('SADD', KEYS[1], ARGV[3])
+if ARGV[3] ~= '' then redis.call('SADD', KEYS[1], ARGV[3]) end
 if busy then return 0 end
 return 1
 """
@@ -125,6 +126,17 @@ if ARGV[2] ~= '1' then redis.call('SREM', KEYS[4], ARGV[1]) end
 return #entries / 2
 """
 
+
+
+def join_fleet(server: Redis, spider: str, queue_key: str, dupefilter_key: str, worker_id: str = "",
+               new_round: bool = True) -> bool:
+    """Atomically: if the fleet is idle (nothing queued, no live worker, nothing in flight) and
+    ``new_round``, clear the request dupefilter; register ``worker_id`` if given. True for a new round."""
+    prefix = {"spider": spider, "worker": ""}
+    fresh = server.register_script(JOIN_SCRIPT)(
+        keys=[WORKERS_KEY % prefix, queue_key, dupefilter_key],
+        args=[HEARTBEAT_KEY % prefix, INFLIGHT_KEY % prefix, worker_id, "1" if new_round else "0"])
+    return bool(fresh)
 
 
 class RedisScheduler(Scheduler):
@@ -205,14 +217,8 @@ class RedisScheduler(Scheduler):
 
     def _join(self, spider: Spider) -> bool:
         """Register this worker; the first worker of an idle fleet starts a new round (True)."""
-        if not self.crawler.settings.getbool("WORKER_FRESH_ROUND", True):
-            self.redis.sadd(self.workers_key, self.worker_id)
-            return False
-        prefix = {"spider": spider.name, "worker": ""}
-        fresh = self.redis.register_script(JOIN_SCRIPT)(
-            keys=[self.workers_key, self.queue.key, self.df.key],
-            args=[HEARTBEAT_KEY % prefix, INFLIGHT_KEY % prefix, self.worker_id])
-        return bool(fresh)
+        return join_fleet(self.redis, spider.name, self.queue.key, self.df.key, self.worker_id,
+                          new_round=self.crawler.settings.getbool("WORKER_FRESH_ROUND", True))
 
     def _start_heartbeat(self) -> None:
         self._loop = task.LoopingCall(self._tick)
