@@ -100,3 +100,12 @@ def test_lines_repeated_only_because_the_article_is_repeated_are_left_to_the_rep
     body = ["为何是手淘", *paragraphs(4), "结语", *paragraphs(2, prefix="尾")]
     marks, kept = find_watermarks(body + body + body)
     assert marks == [] and kept["为何是手淘"] == "duplicated_copy"
+
+
+def test_repeated_heading_that_names_a_thing_is_not_cut_from_the_text():
+    body: list[str] = []
+    for i in range(4):
+        body += ["iPhone 11", f"第{i}点：iPhone 11 的{text('a' + str(i))}。", f"另外，iPhone 11 {text('b' + str(i))}。"]
+    lines, _removed, marks = strip_watermarks(body)
+    assert [m.inline for m in marks] == [False]
+    assert sum("iPhone 11" in line for line in lines) == 8

@@ -50,9 +50,12 @@ _CLAUSE = re.compile(r"[^。！？!?；;…]+[。！？!?；;…]*")
 
 @dataclass(frozen=True)
 class Watermark:
+    """A watermark of one article; ``inline``: also cut where it is embedded in a paragraph."""
+
     key: str
     text: str
     pattern: re.Pattern[str]
+    inline: bool = True
 
 
 def clauses(line: str) -> list[str]:
@@ -146,7 +149,13 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
         gaps = [b - a for a, b in pairwise(positions)]
         reason = keep_reason(text, key, gaps)
         if reason is None:
-            marks.append(Watermark(key, text, _literal_pattern(text)))
+            # Cut inline only a slogan-sized text that is embedded less often than it stands alone:
+            # a repeated heading that names a thing ("iPhone 11") is mentioned all over the text.
+            # (A clause found only inside paragraphs is cut there: it was found as a separate sentence.)
+            inline = len(key) >= INLINE_MIN_CHARS and (
+                not whole.get(key) or sum(1 for k in keys if key in k and k != key) <= whole[key]
+            )
+            marks.append(Watermark(key, text, _literal_pattern(text), inline))
         else:
             kept[key] = reason
     marks.sort(key=lambda mark: -len(mark.key))
@@ -161,7 +170,7 @@ def cut_watermarks(line: str, marks: list[Watermark], removed: list[Removal] | N
             if removed is not None:
                 removed.append(Removal(line, "watermark", f"auto:{mark.text}"))
             return ""
-        if len(mark.key) < INLINE_MIN_CHARS or mark.key not in key:
+        if not mark.inline or mark.key not in key:
             continue
         rest = mark.pattern.sub(" ", line)
         rest = re.sub(r"\s{2,}", " ", rest).strip()
