@@ -3,10 +3,12 @@
 scrapy-redis pops a request from the shared queue and forgets it: a worker killed with
 ``kill -9`` loses every request it was downloading or parsing. ``RedisScheduler`` keeps them:
 
-1. **Pop into the in-flight hash, atomically.** One Lua script takes the best request off
+1. **Push atomically.** The dupefilter check and the push are one Lua script, so a crash
+   cannot leave a request marked seen but never queued (scrapy-redis does them in two calls).
+2. **Pop into the in-flight hash, atomically.** One Lua script takes the best request off
    ``<spider>:requests`` and stores it in ``<spider>:inflight:<worker>`` under the field
    ``"<score> <unique id>"``; there is no moment when the request is in neither.
-2. **Acknowledge when the engine is done with it.** Scrapy's engine keeps each request it
+3. **Acknowledge when the engine is done with it.** Scrapy's engine keeps each request it
    took from the scheduler in its in-progress set (``engine._slot.inprogress``) until the
    download, the callback (or errback) and everything the callback produced have been
    handled: items through every pipeline (stored, marked in the state), new requests pushed
@@ -21,20 +23,20 @@ scrapy-redis pops a request from the shared queue and forgets it: a worker kille
    never early. A crash therefore re-crawls at most what was in flight: at-least-once for
    requests, and the state store's stored URLs (DeduplicateArticlesPipeline) make the stored
    articles exactly-once.
-3. **Heartbeat.** Every ``WORKER_HEARTBEAT_TTL / 3`` seconds the worker refreshes
+4. **Heartbeat.** Every ``WORKER_HEARTBEAT_TTL / 3`` seconds the worker refreshes
    ``<spider>:worker:<worker>`` (expiring after ``WORKER_HEARTBEAT_TTL``, default 30 s) and
    checks the others listed in ``<spider>:workers``: the in-flight hash of a worker whose
    heartbeat has expired goes back to the queue with its priority, in one Lua script, so two
    survivors never both re-queue it. A worker restarted under the same ``STORE_WORKER_ID``
    re-queues its previous incarnation's leftovers at once.
-4. **Rounds.** The queue and the request dupefilter outlive the workers (``SCHEDULER_PERSIST``
+5. **Rounds.** The queue and the request dupefilter outlive the workers (``SCHEDULER_PERSIST``
    is forced on: one worker closing must not flush what the others share). A worker that
    joins an idle fleet (nothing queued, no live worker, nothing in flight) starts a new round:
    it clears the request dupefilter, so a later ``scrapy crawl`` fetches list pages and
    pagination again like a single-machine run (stored articles are still skipped by the
    state store). A worker joining a running round keeps it. ``WORKER_FRESH_ROUND = False``
    keeps the dupefilter forever; ``scrapy seed --reset`` clears it for a long-running fleet.
-5. **Idle timeout.** A worker does not close while the shared queue holds requests or any
+6. **Idle timeout.** A worker does not close while the shared queue holds requests or any
    other worker has requests in flight (it may yield more, or die and leave them to be
    re-queued); once it has had no request for ``WORKER_IDLE_TIMEOUT`` seconds and the fleet
    has nothing queued or in flight, it closes.
@@ -79,6 +81,14 @@ logger = logging.getLogger(__name__)
 WORKERS_KEY = "%(spider)s:workers"
 HEARTBEAT_KEY = "%(spider)s:worker:%(worker)s"
 INFLIGHT_KEY = "%(spider)s:inflight:%(worker)s"
+
+# KEYS[1] dupefilter set, KEYS[2] queue; ARGV[1] fingerprint ('' for dont_filter), ARGV[2] score, ARGV[3] request
+# -> 1 when queued, 0 when filtered as seen
+PUSH_SCRIPT = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 
 # KEYS[1] queue (sorted set), KEYS[2] in-flight hash; ARGV[1] unique id -> {field, request} or nil
 POP_SCRIPT = """
@@ -195,6 +205,7 @@ class RedisScheduler(Scheduler):
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
+        self._push = self.redis.register_script(PUSH_SCRIPT)
         self._pop = self.redis.register_script(POP_SCRIPT)
         self._recover = self.redis.register_script(RECOVER_SCRIPT)
         self.inflight_key = self._key(INFLIGHT_KEY)
@@ -241,11 +252,13 @@ class RedisScheduler(Scheduler):
     # Requests -----------------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        """Dupefilter check and push in one script: a crash can never leave a request seen but not queued."""
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        if not self._push(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
@@ -316,7 +329,12 @@ class RedisScheduler(Scheduler):
     # Fleet --------------------------------------------------------------------------------
 
     def _beat(self) -> None:
-        self.redis.set(self.heartbeat_key, self.token, px=int(self.heartbeat_ttl * 1000))
+        """Refresh the heartbeat; re-register too, in case a stall longer than the TTL got this worker
+        declared dead (its in-flight requests were then re-queued: the dedup pipeline drops the copies)."""
+        pipe = self.redis.pipeline()
+        pipe.set(self.heartbeat_key, self.token, px=int(self.heartbeat_ttl * 1000))
+        pipe.sadd(self.workers_key, self.worker_id)
+        pipe.execute()
 
     def _requeue(self, worker: str, force: bool = False) -> int:
         keys = [self._key(HEARTBEAT_KEY, worker), self._key(INFLIGHT_KEY, worker), self.queue.key, self.workers_key]
