@@ -8,7 +8,9 @@ Debian package (``apt-get install chromium``; ``make setup`` does it) through
 - ``should_abort_request(request)``: the ``PLAYWRIGHT_ABORT_REQUEST`` predicate (no images, media,
   fonts or stylesheets);
 - ``render_mode(spider)`` / ``wants_render(spider, request)``: which requests go through the browser;
+- ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else CSS ``body_selector``);
 - ``browser_problem(settings)``: why the configured browser cannot start, with the fix, or None;
+- ``render_page(url, wait_for=...)``: the rendered DOM of one page, blocking, for fixtures of JS sites;
 - ``LazyPlaywrightDownloadHandler``: scrapy-playwright's download handler, but the Playwright driver
   starts on the first browser request, so a spider that renders nothing never starts it.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
@@ -90,6 +93,25 @@ def wants_render(spider: Spider | None, request: Request) -> bool:
     return mode == "articles" and bool(request.meta.get("article"))
 
 
+_PARSEL_ONLY = ("::text", "::attr(")
+
+
+def wait_selector(spider: Spider | None) -> str | None:
+    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body_selector``.
+
+    XPath entries and parsel-only pseudo-elements (``::text``, ``::attr()``) are left out of the
+    fallback, since Chromium cannot wait for them.
+    """
+    declared = getattr(spider, "wait_selector", None)
+    if declared:
+        return str(declared)
+    body = getattr(spider, "body_selector", None)
+    specs = [body] if isinstance(body, str) else list(body or [])
+    css = [s for s in specs if isinstance(s, str) and s and not s.startswith(("/", "(", "./"))
+           and not any(p in s for p in _PARSEL_ONLY)]
+    return ", ".join(css) or None
+
+
 def executable_path(settings: BaseSettings) -> str | None:
     """The browser executable the crawl will launch (None when it connects to a remote browser)."""
     if settings.get("PLAYWRIGHT_CDP_URL") or settings.get("PLAYWRIGHT_CONNECT_URL"):
@@ -122,6 +144,48 @@ def handler_problem(settings: BaseSettings) -> str | None:
             return (f"DOWNLOAD_HANDLERS[{scheme!r}] is {path!r}, not a scrapy-playwright handler: set it to "
                     f"'crawler.browser.LazyPlaywrightDownloadHandler' or pages are fetched without rendering")
     return None
+
+
+@dataclass
+class RenderedPage:
+    url: str  # after redirects
+    html: str  # the rendered DOM, serialized
+    status: int | None
+
+
+def render_page(url: str, *, wait_for: str | None = None, timeout_ms: float = 15000,
+                options: dict[str, Any] | None = None, user_agent: str | None = None) -> RenderedPage:
+    """The DOM of ``url`` after its scripts ran, as the crawl sees it: for fixtures of JS sites.
+
+    Blocking (Playwright's sync API: call it outside an event loop), one browser per call. Waits for
+    ``wait_for`` (a CSS selector) or, without one, for network idle; aborts what ``should_abort_request``
+    aborts. Raises ``FileNotFoundError`` with the install hint when the browser is missing.
+    """
+    from playwright.sync_api import Route, sync_playwright
+
+    options = options or launch_options()
+    path = str(options.get("executable_path") or "")
+    if not path or not os.access(path, os.X_OK):
+        raise FileNotFoundError(f"Chromium not found at {path or '(no executable_path)'}: {INSTALL_HINT}")
+
+    def route(route: Route) -> None:
+        if should_abort_request(route.request):
+            route.abort()
+        else:
+            route.continue_()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**options)
+        try:
+            context = browser.new_context(user_agent=user_agent) if user_agent else browser.new_context()
+            page = context.new_page()
+            page.route("**", route)
+            response = page.goto(url, wait_until="load" if wait_for else "networkidle", timeout=timeout_ms * 2)
+            if wait_for:
+                page.wait_for_selector(wait_for, state="attached", timeout=timeout_ms)
+            return RenderedPage(page.url, page.content(), response.status if response else None)
+        finally:
+            browser.close()
 
 
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):

@@ -6,8 +6,10 @@ skipped, with that reason, only when it is absent.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -22,7 +24,9 @@ from typing import Any
 import psutil
 import pytest
 from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from crawler.browser import (
@@ -31,28 +35,26 @@ from crawler.browser import (
     handler_problem,
     launch_options,
     render_mode,
+    render_page,
     should_abort_request,
+    wait_selector,
     wants_render,
 )
-from crawler.middlewares.render_js import RenderJsMiddleware, wait_selector
+from crawler.middlewares.render_js import RenderJsMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLER = "crawler.browser.LazyPlaywrightDownloadHandler"
 
-# The settings the project adds to crawler/settings.py, as -s options until then.
-RENDER_SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
-    "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(),
-    "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser.should_abort_request",
-    "PLAYWRIGHT_MAX_CONTEXTS": 1,
-    "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
-    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30000,
-    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.render_js.RenderJsMiddleware": 50},
-    "EXTENSIONS": {"crawler.extensions.browser_check.BrowserCheck": 0},
-}
+PROJECT = get_project_settings()
+
 
 BODY_TEXT = "这是由脚本在页面加载之后插入的正文，第{n}篇。浏览器渲染之后爬虫才能看到这一段文字。"
 SECOND_TEXT = "第二段同样来自 fetch 请求：服务器返回 JSON，脚本把它写进文章容器。"
+
+
+def filler(n: int, length: int = 240) -> str:
+    """Text of its own for article n, so the deduplication pipeline keeps every article."""
+    return "".join(chr(0x4E00 + (n * 7919 + i * 104729) % 20000) for i in range(length)) + "。"
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>脚本渲染的文章 {n}</title>
@@ -78,14 +80,16 @@ setTimeout(function () {{
 class JsSite(ThreadingHTTPServer):
     """A news site on 127.0.0.1 whose article body arrives by script: setTimeout, then fetch('/api/body/N.json').
 
-    ``/article/N.html`` is the stub page, ``/list.html`` links ``pages`` articles; every path requested
-    is counted in ``hits`` (images and stylesheets too, to show the browser aborts them).
+    ``/article/N.html`` is the page as served, ``/list.html`` links ``pages`` articles and ``stubs`` pages
+    ``/stub/N.html`` whose body never arrives; every path requested is counted in ``hits`` (images and
+    stylesheets too, to show the browser aborts them).
     """
 
     daemon_threads = True
 
-    def __init__(self, pages: int = 1, delay_ms: int = 300) -> None:
+    def __init__(self, pages: int = 1, delay_ms: int = 300, stubs: int = 0) -> None:
         self.pages = pages
+        self.stubs = stubs
         self.delay_ms = delay_ms
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -118,13 +122,16 @@ class _JsSiteHandler(BaseHTTPRequestHandler):
         if path == "/list.html":
             links = "".join(f'<li><a href="/article/{n}.html">文章 {n}</a></li>'
                             for n in range(1, self.server.pages + 1))
+            links += "".join(f'<li><a href="/stub/{n}.html">坏页 {n}</a></li>' for n in range(1, self.server.stubs + 1))
             self._send("text/html; charset=utf-8", f"<html><body><ul>{links}</ul></body></html>")
+        elif path.startswith("/stub/") and path.endswith(".html"):  # its script never delivers the body
+            self._send("text/html; charset=utf-8", PAGE.split("<script>")[0] + "</body></html>")
         elif path.startswith("/article/") and path.endswith(".html"):
             n = path.removeprefix("/article/").removesuffix(".html")
             self._send("text/html; charset=utf-8", PAGE.format(n=n, delay_ms=self.server.delay_ms))
         elif path.startswith("/api/body/") and path.endswith(".json"):
             n = path.removeprefix("/api/body/").removesuffix(".json")
-            data = {"paragraphs": [BODY_TEXT.format(n=n), SECOND_TEXT]}
+            data = {"paragraphs": [BODY_TEXT.format(n=n), filler(int(n)), SECOND_TEXT]}
             self._send("application/json", json.dumps(data, ensure_ascii=False))
         elif path.endswith(".css"):
             self._send("text/css", "body { color: #222 }")
@@ -143,8 +150,8 @@ class _JsSiteHandler(BaseHTTPRequestHandler):
 
 
 def crawl_command(args: list[str], data_dir: Path, settings: dict[str, Any] | None = None) -> list[str]:
-    """``scrapy crawl`` with the render settings (JSON-encoded dicts) and the test defaults."""
-    merged = {**RENDER_SETTINGS, **(settings or {})}
+    """``scrapy crawl`` with the project settings, the test defaults and ``settings`` (dicts JSON-encoded)."""
+    merged = settings or {}
     cmd = [sys.executable, "-m", "scrapy", "crawl", *args, "-s", f"DATA_DIR={data_dir}", "-s", "ROBOTSTXT_OBEY=False",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO", "-s", "STATE_ENABLED=False"]
     for name, value in merged.items():
@@ -289,8 +296,20 @@ def test_handler_problem() -> None:
     assert handler_problem(Settings({"DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER}})) is None
 
 
+def test_project_settings_wire_the_render_stack() -> None:
+    assert handler_problem(PROJECT) is None
+    assert PROJECT.getdict("PLAYWRIGHT_LAUNCH_OPTIONS") == launch_options()
+    assert PROJECT["PLAYWRIGHT_ABORT_REQUEST"] == "crawler.browser.should_abort_request"
+    assert PROJECT.getint("PLAYWRIGHT_MAX_CONTEXTS") >= 1 and PROJECT.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") >= 1
+    assert "crawler.middlewares.render_js.RenderJsMiddleware" in PROJECT.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "crawler.extensions.browser_check.BrowserCheck" in PROJECT.getdict("EXTENSIONS")
+    assert PROJECT["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
 def _middleware(spider: Spider, **settings: Any) -> RenderJsMiddleware:
-    crawler = get_crawler(type(spider), settings_dict={**RENDER_SETTINGS, **settings})
+    # any executable passes the browser check: these tests never launch it
+    options = {**launch_options(), "executable_path": sys.executable}
+    crawler = get_crawler(type(spider), settings_dict={"PLAYWRIGHT_LAUNCH_OPTIONS": options, **settings})
     crawler.spider = spider
     return RenderJsMiddleware.from_crawler(crawler)
 
@@ -321,6 +340,27 @@ def test_middleware_leaves_other_spiders_alone() -> None:
     request = Request("https://a.example/a/1.html", meta={"article": True})
     mw.process_request(request)
     assert "playwright" not in request.meta
+
+
+def test_middleware_closes_the_spider_when_the_browser_is_missing() -> None:
+    mw = _middleware(_spider(False), PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": "/nonexistent/chromium"})
+    reasons: list[str] = []
+
+    class Engine:
+        async def close_spider_async(self, *, reason: str) -> None:
+            reasons.append(reason)
+
+    mw.crawler.engine = Engine()  # type: ignore[assignment]
+
+    async def crawl() -> None:  # in a running loop, as in a crawl
+        for n in (1, 2):
+            with pytest.raises(IgnoreRequest, match="Chromium not found"):
+                mw.process_request(Request(f"https://a.example/a/{n}.html", meta={"render_js": True}))
+        await asyncio.sleep(0)
+
+    asyncio.run(crawl())
+    assert reasons == ["browser_missing"]
+    assert mw.crawler.stats.get_value("render_js/browser_missing") == 2
 
 
 # Crawls ------------------------------------------------------------------------------------
@@ -372,6 +412,38 @@ def test_list_pages_stay_plain_http(site: JsSite, tmp_path: Path) -> None:
     assert sorted(item["url"] for item in got.items) == [f"{site.base}/article/{n}.html" for n in (1, 2, 3)]
     assert all(SECOND_TEXT in item["body"] for item in got.items)
     assert "'render_js/requests': 3" in got.log  # the list page went over plain HTTP
+
+
+@needs_chromium
+def test_render_page_gives_the_rendered_dom_for_fixtures(site: JsSite) -> None:
+    page = render_page(f"{site.base}/article/3.html", wait_for="article.article-body", timeout_ms=10000)
+    assert page.status == 200 and page.url == f"{site.base}/article/3.html"
+    assert BODY_TEXT.format(n=3) in page.html and "加载中" not in page.html
+    assert site.hits["/static/banner.png"] == 0
+    with pytest.raises(FileNotFoundError, match="apt-get install"):
+        render_page(page.url, options={"executable_path": "/nonexistent/chromium"})
+
+
+def _stat(log: str, name: str) -> float | None:
+    found = re.search(rf"'{re.escape(name)}': (\d+(?:\.\d+)?)", log)
+    return float(found.group(1)) if found else None
+
+
+@pytest.mark.crawl
+@needs_chromium
+def test_pages_are_bounded_and_closed_on_errors(tmp_path: Path) -> None:
+    with JsSite(pages=6, stubs=2) as site:
+        got = run(["generic", "-a", f"start_urls={site.base}/list.html", "-a", r"allow=/(article|stub)/\d+\.html$",
+                   "-a", "render_js=1", "-a", "wait_selector=article.article-body", "-a", "depth=1"],
+                  tmp_path / "bounded", {"CONCURRENT_REQUESTS": 8, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+                                         "RENDER_JS_WAIT_TIMEOUT": 1500})
+    assert got.returncode == 0, got.log[-3000:]
+    assert len(got.items) == 6
+    assert _stat(got.log, "playwright/page_count/max_concurrent") == 2  # 8 requests in flight, 2 pages
+    assert _stat(got.log, "playwright/page_count") == 8
+    assert _stat(got.log, "playwright/page_count/closed") == 8  # the 2 timed-out pages too
+    assert _stat(got.log, "downloader/exception_type_count/playwright._impl._errors.TimeoutError") == 2
+    assert "Closing page due to failed request" in got.log and "/stub/1.html" in got.log
 
 
 @pytest.mark.crawl

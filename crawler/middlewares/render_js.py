@@ -9,32 +9,14 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_playwright.page import PageMethod
 
-from crawler.browser import browser_problem, wants_render
+from crawler.browser import browser_problem, wait_selector, wants_render
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
-
-_PARSEL_ONLY = ("::text", "::attr(")
-
-
-def wait_selector(spider: Spider | None) -> str | None:
-    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body_selector``.
-
-    XPath entries and parsel-only pseudo-elements (``::text``, ``::attr()``) are left out of the
-    fallback, since Chromium cannot wait for them.
-    """
-    declared = getattr(spider, "wait_selector", None)
-    if declared:
-        return str(declared)
-    body = getattr(spider, "body_selector", None)
-    specs = [body] if isinstance(body, str) else list(body or [])
-    css = [s for s in specs if isinstance(s, str) and s and not s.startswith(("/", "(", "./"))
-           and not any(p in s for p in _PARSEL_ONLY)]
-    return ", ".join(css) or None
 
 
 class RenderJsMiddleware:
