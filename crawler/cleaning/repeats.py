@@ -36,6 +36,7 @@ _SENTENCE_MIN = 8
 _DIFFLIB_MAX = 3000
 _HEADING_MAX = 40
 _QUESTION_MAX = 60
+_TITLE_MIN_CHARS = 5
 _FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！!？?；;]")
 
@@ -91,6 +92,8 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
     long = [is_paragraph(line, k) for line, k in zip(lines, keys, strict=True)]
     drop: dict[int, str] = {}
     title_key = line_key(title) if title else ""
+    if len(title_key) < _TITLE_MIN_CHARS:
+        title_key = ""
     seen: dict[str, int] = {}
     match: dict[int, int] = {}  # dropped paragraph -> the earlier paragraph it repeats
     index: dict[str, list[int]] = {}
