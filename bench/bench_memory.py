@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-kb", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between samples")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra Scrapy setting for the crawl, e.g. --set STATE_ENABLED=False (repeatable)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
@@ -78,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         samples: list[tuple[float, int, float]] = []  # (seconds, articles stored, RSS MB)
         with Nginx(work / "site", work / "nginx") as nginx:
             log = (work / "crawl.log").open("w+")
-            proc = subprocess.Popen(full_stack_cmd(f"{nginx.base_url}/list/1.html", data, args.concurrency),
+            proc = subprocess.Popen(full_stack_cmd(f"{nginx.base_url}/list/1.html", data, args.concurrency,
+                                                   *[a for kv in args.set for a in ("-s", kv)]),
                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True)
             counter, ps, started = LineCounter(data), psutil.Process(proc.pid), time.monotonic()
             while proc.poll() is None:
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         stored = counter.count()
 
     print(f"\nMemory benchmark: full stack over {args.pages} articles of {args.min_kb}-{args.max_kb} KB, "
-          f"{len(samples)} samples, {samples[-1][0] if samples else 0:.0f} s")
+          f"{len(samples)} samples, {samples[-1][0] if samples else 0:.0f} s"
+          + (f", {' '.join(args.set)}" if args.set else ""))
     print(f"stored {stored} articles, {int(stats.get('response_received_count', 0))} responses, "
           f"peak RSS {max((s[2] for s in samples), default=0):.1f} MB")
     print(f"{'progress':>8} {'articles':>8} {'seconds':>8} {'RSS MB':>8}")
