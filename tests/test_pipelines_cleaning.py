@@ -206,3 +206,22 @@ def test_rules_file_setting(tmp_path: Path) -> None:
     )
     assert item.body.split("\n") == [*PARAS[:2], "点击关闭提示"]
     assert item.cleaning == {"boilerplate": 1, "removed_chars": 6}
+
+
+def test_learned_boilerplate_survives_a_restart_with_the_sqlite_store(tmp_path: Path) -> None:
+    settings = {"STATE_ENABLED": True, "STATE_PATH": str(tmp_path / "state.sqlite"), "BOILERPLATE_MIN_ARTICLES": 3}
+    footer = "更多精彩内容，请下载本站客户端阅读"
+
+    def article(i: int) -> ArticleItem:
+        body = f"第{i}篇文章的第一段，讲述了完全不同的第{i}件事情，细节编号{i * 7919}。\n{footer}"
+        return ArticleItem(url=f"u{i}", site="site", body=body)
+
+    from crawler.state import get_store
+
+    first = make_crawler(settings)
+    assert footer in run(article(0), crawler=first).body
+    assert footer in run(article(1), crawler=first).body
+    get_store(first).close()
+    second = make_crawler(settings)  # a new crawl on the same state
+    assert footer not in run(article(2), crawler=second).body
+    get_store(second).close()
