@@ -8,7 +8,9 @@ baseline row. Prints a table; asserts nothing.
 
     .venv/bin/python bench/bench_render.py [--pages 60] [--concurrency 1,4,8] [--delay-ms 300]
 
-Columns: pages/s = articles stored / Scrapy's elapsed_time_seconds (browser start-up included);
+Columns: fetched = article pages downloaded, stored = articles with a body (plain HTTP gets only the
+loading stub, so it stores none); pages/s = fetched / Scrapy's elapsed_time_seconds (browser start-up
+included);
 peak RSS = the largest sum of the tree's RSS (counts shared pages once per process, an upper bound);
 peak PSS = the same with proportional set size (shared pages split, what the tree really costs), sampled
 once a second since reading smaps costs CPU (``--no-pss`` to skip it).
@@ -42,7 +44,8 @@ MB = 1024 * 1024
 class Row:
     label: str
     concurrency: int
-    pages: int
+    fetched: int  # article pages downloaded (rendered or not)
+    stored: int  # articles with a body, stored
     seconds: float
     peak_rss_mb: float
     peak_pss_mb: float
@@ -51,7 +54,7 @@ class Row:
 
     @property
     def rate(self) -> float:
-        return self.pages / self.seconds if self.seconds else 0.0
+        return self.fetched / self.seconds if self.seconds else 0.0
 
 
 def _tree_memory(root: psutil.Process, pss_too: bool) -> tuple[int, int, int]:
@@ -95,9 +98,11 @@ def crawl(site: JsSite, concurrency: int, render: bool, data_dir: Path, extra: d
     reader.join()
     text = "".join(log)
     elapsed = re.search(r"'elapsed_time_seconds': ([\d.]+)", text)
+    responses = re.search(r"'downloader/response_count': (\d+)", text)
     stored = sum(1 for path in data_dir.glob("*/*.jsonl") for line in path.read_text("utf-8").splitlines() if line)
-    return Row("rendered" if render else "plain HTTP", concurrency, stored, float(elapsed.group(1)) if elapsed else 0,
-               peak[0] / MB, peak[1] / MB, peak[2], proc.returncode or 0)
+    return Row("rendered" if render else "plain HTTP", concurrency, int(responses.group(1)) - 1 if responses else 0,
+               stored, float(elapsed.group(1)) if elapsed else 0, peak[0] / MB, peak[1] / MB, peak[2],
+               proc.returncode or 0)
 
 
 def main() -> None:
@@ -121,11 +126,12 @@ def main() -> None:
     mem = psutil.virtual_memory().total / 1024**3
     print(f"{opts.pages} pages, script delay {opts.delay_ms} ms; {os.cpu_count()} CPUs ({cpu}), {mem:.0f} GB RAM,"
           f" Python {platform.python_version()}")
-    print(f"{'mode':<11} {'conc':>4} {'pages':>5} {'seconds':>8} {'pages/s':>8} {'peak RSS MB':>12} "
+    print(f"{'mode':<11} {'conc':>4} {'fetched':>7} {'stored':>6} {'seconds':>8} {'pages/s':>8} {'peak RSS MB':>12} "
           f"{'peak PSS MB':>12} {'chromium procs':>15} {'exit':>4}")
     for r in rows:
-        print(f"{r.label:<11} {r.concurrency:>4} {r.pages:>5} {r.seconds:>8.2f} {r.rate:>8.2f} {r.peak_rss_mb:>12.0f} "
-              f"{r.peak_pss_mb:>12.0f} {r.peak_chromium_procs:>15} {r.returncode:>4}")
+        print(f"{r.label:<11} {r.concurrency:>4} {r.fetched:>7} {r.stored:>6} {r.seconds:>8.2f} {r.rate:>8.2f} "
+              f"{r.peak_rss_mb:>12.0f} {r.peak_pss_mb:>12.0f} {r.peak_chromium_procs:>15} {r.returncode:>4}")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (other work on the machine slows the browser)")
 
 
 if __name__ == "__main__":

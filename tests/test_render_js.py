@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -54,7 +55,8 @@ SECOND_TEXT = "第二段同样来自 fetch 请求：服务器返回 JSON，脚�
 
 def filler(n: int, length: int = 240) -> str:
     """Text of its own for article n, so the deduplication pipeline keeps every article."""
-    return "".join(chr(0x4E00 + (n * 7919 + i * 104729) % 20000) for i in range(length)) + "。"
+    rng = random.Random(n)
+    return "".join(chr(0x4E00 + rng.randrange(20000)) for _ in range(length)) + "。"
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>脚本渲染的文章 {n}</title>
