@@ -37,7 +37,9 @@ from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
 
 from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date, to_iso
@@ -46,6 +48,19 @@ from crawler.items import ArticleItem
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_PAGES = 50
+_MAGIC = ((b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
+          (b"PK\x03\x04", "a ZIP archive"), (b"\x1f\x8b", "gzip data"), (b"RIFF", "a RIFF file"))
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body that is not a text document is ("a PDF", "binary data"), or None for text."""
+    head = body[:1024].lstrip()
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in body[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs
+        return "binary data"
+    return None
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
@@ -118,17 +133,18 @@ class ArticleSpider(Spider):
             if self.is_article_url(url):
                 yield self.article_request(url)
             else:
-                yield Request(url, callback=self.parse_list, meta={"list_page": 1}, dont_filter=True)
+                yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"list_page": 1},
+                              dont_filter=True)
         for url in self.feed_urls:
-            yield Request(url, callback=self.parse_feed, dont_filter=True)
+            yield Request(url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
         for url in self.sitemap_urls:
-            yield Request(url, callback=self.parse_sitemap, dont_filter=True)
+            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True)
 
     def is_article_url(self, url: str) -> bool:
         return bool(self._article_re and self._article_re.search(url))
 
     def article_request(self, url: str, **meta: Any) -> Request:
-        return Request(url, callback=self.parse_article, meta={"article": True, **meta})
+        return Request(url, callback=self.parse_article, errback=self.on_error, meta={"article": True, **meta})
 
     def article_links(self, response: TextResponse) -> Iterator[str]:
         """Absolute URLs of the articles linked from a list page, in page order."""
@@ -155,7 +171,8 @@ class ArticleSpider(Spider):
         if page < self.max_list_pages:
             next_url = find_next_page(response.selector, response.url, self.list_next_page)
             if next_url:
-                yield Request(next_url, callback=self.parse_list, meta={"list_page": page + 1}, priority=-1)
+                yield Request(next_url, callback=self.parse_list, errback=self.on_error,
+                              meta={"list_page": page + 1}, priority=-1)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         sel = Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode(
@@ -177,7 +194,7 @@ class ArticleSpider(Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if response.url.endswith("/robots.txt"):
             for url in sitemap_urls_from_robots(response.text, base_url=response.url):
-                yield Request(url, callback=self.parse_sitemap)
+                yield Request(url, callback=self.parse_sitemap, errback=self.on_error)
             return
         body = response.body
         if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
@@ -185,8 +202,8 @@ class ArticleSpider(Spider):
 
             try:
                 body = gzip.decompress(body)
-            except OSError:
-                self.reject(response, "bad_sitemap", "corrupt gzip")
+            except (OSError, EOFError) as exc:
+                self.reject(response, "bad_sitemap", f"corrupt gzip ({exc})")
                 return
         try:
             sitemap = Sitemap(body)
@@ -198,7 +215,7 @@ class ArticleSpider(Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield Request(loc, callback=self.parse_sitemap)
+                yield Request(loc, callback=self.parse_sitemap, errback=self.on_error)
             elif self.is_article_url(loc) and not self.too_old(entry.get("lastmod")):
                 if self.limit_reached():
                     return
@@ -219,8 +236,18 @@ class ArticleSpider(Spider):
         if not response.body.strip():
             self.reject(response, "empty_page", "empty body")
             return
+        if kind := binary_kind(response.body):
+            self.reject(response, "binary", f"{kind} served as {response.headers.get('Content-Type', b'').decode()}")
+            return
         now = self.now(response)
-        page = extract_page(response.url, response.selector, self.rules, now)
+        try:
+            page = extract_page(response.url, response.selector, self.rules, now)
+        except RecursionError:
+            self.reject(response, "too_deep", "markup nested too deep to read")
+            return
+        except ValueError as exc:  # lxml refuses some damaged documents
+            self.reject(response, "unparsable", f"unreadable markup ({exc})")
+            return
         page = self.adjust_page(page, response)
         if self.looks_like_list_page(page, response.url):
             self.reject(response, "not_article", "not an article URL and no article container (a list page?)")
@@ -229,7 +256,7 @@ class ArticleSpider(Spider):
         seen = {p.url for p in parts}
         follow = response.meta.get("follow_pages", True)
         if follow and page.next_page and page.next_page not in seen and len(parts) < MAX_ARTICLE_PAGES:
-            yield Request(page.next_page, callback=self.parse_article, priority=1,
+            yield Request(page.next_page, callback=self.parse_article, errback=self.on_error, priority=1,
                           meta={**response.meta, "article_parts": parts, "article_part": len(parts) + 1})
             return
         yield from self.build_item(parts, now, response)
@@ -285,6 +312,16 @@ class ArticleSpider(Spider):
             return False
         dt = parse_date(when, self.timezone)
         return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``."""
+        if failure.check(HttpError):  # HttpErrorMiddleware has logged and counted it already
+            return
+        request = failure.request  # type: ignore[attr-defined]
+        name = type(failure.value).__name__
+        logger.warning("No article from %s: %s: %s", request.url, name, failure.getErrorMessage(),
+                       extra={"spider": self})
+        self.crawler.stats.inc_value(f"articles/failed/{name}")
 
     def reject(self, response: Response, reason: str, message: str, url: str | None = None) -> None:
         """A page that gives no article: one log line with the URL and reason, one stat."""

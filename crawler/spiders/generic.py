@@ -66,7 +66,8 @@ class GenericSpider(ArticleSpider):
             if self.is_article_url(url):
                 yield self.article_request(url, generic_depth=depth + 1)
             else:
-                yield Request(url, callback=self.parse_list, meta={"generic_depth": depth + 1}, priority=-1)
+                yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"generic_depth": depth + 1},
+                              priority=-1)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         yield from super().parse_article(response)
