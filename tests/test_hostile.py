@@ -159,7 +159,8 @@ _rng = random.Random(5)
 BINARY = bytes(_rng.randrange(256) for _ in range(20_000))
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" + BINARY[:5000] + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00" + BINARY[:8000]
-HTTP_STATS = ("articles/failed/HttpError", "articles/failed/http")  # with an errback, HttpErrorMiddleware counts nothing
+# with an errback, HttpErrorMiddleware counts nothing
+HTTP_STATS = ("articles/failed/HttpError", "articles/failed/http")
 DOWNLOAD_ERROR = r"Error downloading|took longer than|Connection|closed|lost|timeout|Cancel|max size|[Rr]eset"
 
 CASES = [
@@ -336,8 +337,7 @@ def test_good_articles_are_stored(generic_crawl: CrawlResult, site: HostileSite)
     assert generic_crawl.stats["store/items"] == len(generic_crawl.items)
 
 
-CASE_PARAMS = [pytest.param(c, id=c.path, marks=pytest.mark.xfail(strict=True, reason=KNOWN[c.path]))
-               if c.path in KNOWN else pytest.param(c, id=c.path) for c in CASES]
+CASE_PARAMS = [pytest.param(c, id=c.path) for c in CASES]
 
 
 @pytest.mark.parametrize("case", CASE_PARAMS)
