@@ -315,12 +315,15 @@ class ArticleSpider(Spider):
 
     def on_error(self, failure: Failure) -> None:
         """Errback of every request: a failed download is one log line and ``articles/failed/<error>``."""
-        if failure.check(HttpError):  # HttpErrorMiddleware has logged and counted it already
-            return
         request = failure.request  # type: ignore[attr-defined]
         name = type(failure.value).__name__
-        logger.warning("No article from %s: %s: %s", request.url, name, failure.getErrorMessage(),
-                       extra={"spider": self})
+        if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it
+            status = failure.value.response.status
+            message = f"HTTP {status}"
+            self.crawler.stats.inc_value(f"articles/failed/http_{status}")
+        else:
+            message = failure.getErrorMessage()
+        logger.warning("No article from %s: %s: %s", request.url, name, message, extra={"spider": self})
         self.crawler.stats.inc_value(f"articles/failed/{name}")
 
     def reject(self, response: Response, reason: str, message: str, url: str | None = None) -> None:
