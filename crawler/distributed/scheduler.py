@@ -137,7 +137,6 @@ return #entries / 2
 """
 
 
-
 def join_fleet(server: Redis, spider: str, queue_key: str, dupefilter_key: str, worker_id: str = "",
                new_round: bool = True) -> bool:
     """Atomically: if the fleet is idle (nothing queued, no live worker, nothing in flight) and
