@@ -162,6 +162,16 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     return marks, kept
 
 
+def _cut(pattern: re.Pattern[str], line: str) -> str:
+    """Cut every match; a space stays only where it separated two Latin words or numbers."""
+
+    def joint(m: re.Match[str]) -> str:
+        before, after = line[m.start() - 1 : m.start()], line[m.end() : m.end() + 1]
+        return " " if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else ""
+
+    return re.sub(r"\s{2,}", " ", pattern.sub(joint, line)).strip()
+
+
 def cut_watermarks(line: str, marks: list[Watermark], removed: list[Removal] | None = None) -> str:
     """The line without any watermark in it ("" when nothing else is left)."""
     key = line_key(line)
@@ -172,8 +182,7 @@ def cut_watermarks(line: str, marks: list[Watermark], removed: list[Removal] | N
             return ""
         if not mark.inline or mark.key not in key:
             continue
-        rest = mark.pattern.sub(" ", line)
-        rest = re.sub(r"\s{2,}", " ", rest).strip()
+        rest = _cut(mark.pattern, line)
         if rest == line:
             continue
         if not line_key(rest):
