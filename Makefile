@@ -9,7 +9,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup system-deps test crawl demo bench lint clean
 
-setup: $(STAMP)
+setup: $(STAMP) system-deps
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.browser import render_mode, render_page, wait_selector
 from crawler.extract.dates import get_tz, to_iso
 from crawler.fixtures import FIXTURES_DIR, Fixture, item_diff, load_fixtures, run_fixture
 from crawler.offline import OfflineExtractor
@@ -53,7 +54,11 @@ class Command(ScrapyCommand):
         html_path.parent.mkdir(parents=True, exist_ok=True)
         source = args[0]
         if source.startswith(("http://", "https://")):
-            url, headers = self._download(source, html_path)
+            spidercls = extractor.loader.load(opts.spider)
+            if render_mode(spidercls) != "off":  # a JS site: the fixture keeps the rendered DOM
+                url, headers = self._render(source, spidercls, html_path)
+            else:
+                url, headers = self._download(source, html_path)
         else:
             if not opts.url:
                 raise UsageError("--url is required with a FILE")
@@ -72,6 +77,14 @@ class Command(ScrapyCommand):
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s), checked by the caller
             html_path.write_bytes(response.read())
             return response.geturl(), {"Content-Type": response.headers.get("Content-Type", "text/html")}
+
+    def _render(self, url: str, spidercls: type, html_path: Path) -> tuple[str, dict[str, str]]:
+        assert self.settings is not None
+        page = render_page(url, wait_for=wait_selector(spidercls),  # type: ignore[arg-type]
+                           options=self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"),
+                           user_agent=self.settings.get("USER_AGENT"))
+        html_path.write_text(page.html, encoding="utf-8")
+        return page.url, {"Content-Type": "text/html; charset=utf-8"}
 
     @staticmethod
     def _save(extractor: OfflineExtractor, fixture: Fixture, yes: bool) -> None:

@@ -14,7 +14,9 @@ A site module sets class attributes; the base turns them into requests and items
   ``source_selector``, ``category_selector``, ``tags_selector``, ``next_page_selector``,
   ``noise_selectors`` (removed before the body is read);
 - ``watermark_rules``: literal lines, or regexes prefixed ``re:``, read by the cleaning pipelines;
-- ``render_js`` / ``wait_selector``: render article pages in the browser (scrapy-playwright).
+- ``render_js``: ``True`` renders article pages in Chromium (scrapy-playwright), ``"all"`` every page;
+  a request's meta ``render_js`` decides for that request. ``wait_selector``: the CSS selector the
+  browser waits for (default: the CSS entries of ``body_selector``).
 
 Spider arguments: ``-a start_urls=URL,URL`` (replaces the sources), ``-a url=URL`` (one
 article), ``-a limit=N`` (stop after N articles), ``-a since=YYYY-MM-DD`` (skip older
@@ -94,7 +96,7 @@ class ArticleSpider(Spider):
     watermark_rules: ClassVar[list[str]] = []
     min_body_chars: ClassVar[int] = 20
 
-    render_js: ClassVar[bool] = False
+    render_js: ClassVar[bool | str] = False
     wait_selector: ClassVar[str | None] = None
 
     def __init__(self, *args: Any, start_urls: str | None = None, url: str | None = None,

@@ -23,7 +23,8 @@ class GenericSpider(ArticleSpider):
 
     Follows links inside the start URLs' domains up to ``depth`` (default 2) and extracts
     every page whose URL matches ``allow`` (every followed page when ``allow`` is absent)
-    with the structured and generic layers.
+    with the structured and generic layers. ``-a render_js=1`` renders the extracted pages in
+    Chromium (``-a render_js=all`` every page), ``-a wait_selector=CSS`` waits for that element.
     """
 
     name = "generic"
@@ -37,7 +38,8 @@ class GenericSpider(ArticleSpider):
         self.allowed_domains = sorted({h.removeprefix("www.") for h in hosts if h})
         self._article_re = re.compile(allow) if allow else None
         self.max_depth = int(depth)
-        self.render_js = str(render_js).lower() in ("1", "true", "yes")
+        flag = str(render_js).lower()
+        self.render_js = "all" if flag == "all" else flag in ("1", "true", "yes")
 
     def is_article_url(self, url: str) -> bool:
         return self._article_re.search(url) is not None if self._article_re else True
