@@ -54,6 +54,7 @@ TEXT_SCRIPT = "keep"  # or "hans" / "hant": OpenCC conversion of title and body
 CLEANING_LOG = False  # True: item.extra["cleaning_log"] lists every removed line and the rule that removed it
 BOILERPLATE_RULES_FILE = os.path.join(os.path.dirname(__file__), "rules", "boilerplate.txt")
 BOILERPLATE_MIN_ARTICLES = 5  # a line seen in this many articles of one site is learned boilerplate
+BOILERPLATE_LEARN = None  # None: learn only with a durable state (STATE_ENABLED); True/False forces it
 
 # Validation and deduplication
 VALIDATE_MIN_BODY_CHARS = 20
