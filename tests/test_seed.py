@@ -18,7 +18,7 @@ def test_the_seed_page_comes_out_as_one_clean_copy() -> None:
     assert not any(line.startswith(FURNITURE) for line in lines)
     assert len(set(lines)) == len(lines)  # every paragraph once
     assert lines[0].startswith("日前, 一位熟悉阿裡巴巴生態鏈的業內人士")
-    assert lines[-1].startswith("“阿裡是王國，騰訊是聯盟。")
+    assert lines[-1].startswith("“阿裡是王國,騰訊是聯盟。")
     assert lines.count("為何是手淘?") == 1
     assert item["cleaning"]["watermark"] >= 30 and item["cleaning"]["repeated_paragraph"] >= 20
     raw = fixture.body().decode("utf-8")
