@@ -106,10 +106,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store_jsonl.StoreJsonlPipeline": 900,
 }
 
-# Many machines: with REDIS_URL (here or in the environment) workers share one scrapy-redis
-# queue and dupefilter and a Redis state store (crawler/distributed).
-REDIS_URL = os.environ.get("REDIS_URL") or None
-if REDIS_URL:
-    from crawler.distributed import redis_settings
-
-    globals().update(redis_settings(REDIS_URL))
+# Many machines (crawler/distributed): with REDIS_URL set (-s or the environment) every `scrapy crawl` is a
+# worker sharing one scrapy-redis queue, request dupefilter and the Redis state store. An add-on applies the
+# scheduler settings, so `-s REDIS_URL=...` works as well as the environment variable.
+ADDONS = {"crawler.distributed.addon.DistributedAddon": 0}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+STORE_WORKER_ID = os.environ.get("STORE_WORKER_ID", "")  # distributed default: <hostname>-<pid>
+STATE_REDIS_PREFIX = "state"
+WORKER_IDLE_TIMEOUT = 60  # s with the whole fleet idle before a worker closes; 0 = wait for `scrapy seed` forever
+WORKER_HEARTBEAT_TTL = 30  # s of silence after which a worker's in-flight requests are re-queued
+WORKER_FRESH_ROUND = True  # the first worker of an idle fleet clears the request dupefilter

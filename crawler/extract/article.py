@@ -22,7 +22,11 @@ SelectorSpec = str | list[str] | tuple[str, ...] | None
 
 _LABEL = re.compile(r"^\s*(?:来源|來源|稿源|出处|source|作者|作\s*者|记者|撰文|文|编辑|责任编辑|by)\s*[:：|]?\s*", re.I)
 _CRUMB_SKIP = {"首页", "首頁", "正文", "当前位置", "您的位置", "你的位置", "home", "返回首页", ">", "»", "/"}
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|下一頁|后一页|next\s*page|next|›|»|>)\s*$", re.I)
+_NEXT_WORDS = ("下一页", "下页", "下一頁", "后一页", "next page", "next", "›", "»", ">")
+# One XPath over the document: a link whose whole text is one of the words (case-insensitive).
+_NEXT_LINK = "//a[@href][{}]/@href".format(" or ".join(
+    f"translate(normalize-space(), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')='{w}'"
+    for w in _NEXT_WORDS))
 _BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,30})")
 _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
@@ -142,12 +146,7 @@ def find_next_page(sel: Selector, url: str, spec: SelectorSpec) -> str | None:
         href = next((h for h in select(sel, spec).xpath("(@href | .//@href)[1]").getall() + [
             n.get() for n in select(sel, spec) if isinstance(n.root, str)] if h), None)
     else:
-        href = sel.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').get()
-        if not href:
-            for a in sel.xpath("//a[@href]"):
-                if _NEXT_TEXT.match(" ".join(a.xpath(".//text()").getall())):
-                    href = a.attrib["href"]
-                    break
+        href = sel.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').get() or sel.xpath(_NEXT_LINK).get()
     if not href or href.strip().startswith(("javascript:", "#")):
         return None
     absolute = urljoin(url, href.strip())

@@ -318,6 +318,7 @@ class ArticleSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         """Errback of every request: a failed download is one log line and ``articles/failed/<error>``."""
         request = failure.request  # type: ignore[attr-defined]
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
         if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it
             status = failure.value.response.status
@@ -325,7 +326,9 @@ class ArticleSpider(Spider):
             self.crawler.stats.inc_value(f"articles/failed/http_{status}")
         else:
             message = failure.getErrorMessage()
-        logger.warning("No article from %s: %s: %s", request.url, name, message, extra={"spider": self})
+        if url != request.url:
+            message += f" (after {len(request.meta['redirect_urls'])} redirects, last {request.url})"
+        logger.warning("No article from %s: %s: %s", url, name, message, extra={"spider": self})
         self.crawler.stats.inc_value(f"articles/failed/{name}")
 
     def reject(self, response: Response, reason: str, message: str, url: str | None = None) -> None:
