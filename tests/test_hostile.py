@@ -338,11 +338,7 @@ def test_good_articles_are_stored(generic_crawl: CrawlResult, site: HostileSite)
     assert generic_crawl.stats["store/items"] == len(generic_crawl.items)
 
 
-# Known bug in a shared file (fix in the report); strict, so the test flips when it is fixed.
-REDIRECT_FIX = ("ArticleSpider.on_error logs failure.request.url, the last URL of a redirect chain "
-                "(/case/loop/5.html), not the URL that was linked (request.meta['redirect_urls'][0])")
-CASE_PARAMS = [pytest.param(c, id=c.path, marks=pytest.mark.xfail(strict=True, reason=REDIRECT_FIX))
-               if "/loop/" in c.path else pytest.param(c, id=c.path) for c in CASES]
+CASE_PARAMS = [pytest.param(c, id=c.path) for c in CASES]
 
 
 @pytest.mark.parametrize("case", CASE_PARAMS)
