@@ -97,6 +97,16 @@ def select(sel: Selector, spec: SelectorSpec) -> SelectorList:
     return SelectorList()
 
 
+def _within(scope: Selector, query: str) -> SelectorList:
+    """``query`` inside ``scope`` (the container included): a body's noise is looked for in the body only."""
+    query = query.strip()
+    if not _XPATH_START.match(query):
+        return scope.css(query)
+    if query.startswith("//") and "|" not in query:
+        return scope.xpath("./descendant-or-self::" + query[2:])
+    return scope.xpath(query)
+
+
 def _texts(found: SelectorList) -> list[str]:
     out = []
     for node in found:
@@ -197,10 +207,12 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
             take(name, "structured", value)
     out.canonical_url = meta.canonical_url
 
-    # Body: the site's container with its noise removed, else the generic extractor.
+    # Body: the site's container with its noise removed, else the generic extractor (noise removed from the page).
+    found = [n for n in select(sel, rules.body) if not isinstance(n.root, str)]
     for query in rules.noise:
-        select(sel, query).drop()
-    containers = [n.root for n in select(sel, rules.body) if not isinstance(n.root, str)]
+        for scope in found or [sel]:
+            _within(scope, query).drop()
+    containers = [n.root for n in found]
     if containers:
         take("body", "site", textmod.paragraphs(containers))
         out.images = textmod.images(containers, url)
