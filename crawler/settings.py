@@ -56,10 +56,16 @@ BOILERPLATE_RULES_FILE = os.path.join(os.path.dirname(__file__), "rules", "boile
 BOILERPLATE_MIN_ARTICLES = 5  # a line seen in this many articles of one site is learned boilerplate
 BOILERPLATE_LEARN = None  # None: learn only with a durable state (STATE_ENABLED); True/False forces it
 
-# Validation and deduplication
+# Validation and deduplication (URL, exact content, near-duplicate MinHash/LSH)
 VALIDATE_MIN_BODY_CHARS = 20
+STATE_PATH = None  # default DATA_DIR/state.sqlite; REDIS_URL switches to Redis
 DEDUP_ENABLED = True
 DEDUP_NEAR_THRESHOLD = 0.5
+DEDUP_SHINGLE = 4  # changing SHINGLE / NUM_PERM / BANDS invalidates the stored bands
+DEDUP_NUM_PERM = 128
+DEDUP_BANDS = 32
+DEDUP_MIN_CHARS = 50  # shorter normalised bodies get the exact check only
+STATS_FILE = ""  # e.g. "data/stats/{spider}.json": the final stats as JSON
 
 # Cron (scrapy crawlall)
 CRAWLALL_MAX_FALLBACK_RATE = 0.5

@@ -14,6 +14,7 @@ A site module sets class attributes; the base turns them into requests and items
   ``source_selector``, ``category_selector``, ``tags_selector``, ``next_page_selector``,
   ``noise_selectors`` (removed before the body is read);
 - ``watermark_rules``: literal lines, or regexes prefixed ``re:``, read by the cleaning pipelines;
+- ``mobile_hosts``: mobile host -> desktop host (``{"m.163.com": "www.163.com"}``) for URL deduplication;
 - ``render_js``: ``True`` renders article pages in Chromium (scrapy-playwright), ``"all"`` every page;
   a request's meta ``render_js`` decides for that request. ``wait_selector``: the CSS selector the
   browser waits for (default: the CSS entries of ``body_selector``).
@@ -96,6 +97,7 @@ class ArticleSpider(Spider):
     watermark_rules: ClassVar[list[str]] = []
     min_body_chars: ClassVar[int] = 20
 
+    mobile_hosts: ClassVar[dict[str, str]] = {}
     render_js: ClassVar[bool | str] = False
     wait_selector: ClassVar[str | None] = None
 
@@ -116,7 +118,7 @@ class ArticleSpider(Spider):
         self.last_rejection: str | None = None
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
         extra_hosts = [urlparse(u).hostname for u in [*override, *( [url] if url else [])]]
-        if self.allowed_domains is not None and extra_hosts:
+        if getattr(self, "allowed_domains", None) is not None and extra_hosts:
             self.allowed_domains = list(dict.fromkeys([*self.allowed_domains, *(h for h in extra_hosts if h)]))
         self.rules = SiteRules(
             title=self.title_selector, date=self.date_selector, body=self.body_selector,
