@@ -9,6 +9,7 @@ from crawler.spiders.base import ArticleSpider
 class GuanchaSpider(ArticleSpider):
     name = "guancha"
     allowed_domains = ["guancha.cn"]
+    mobile_hosts = {"m.guancha.cn": "www.guancha.cn"}
     start_urls = [
         "https://www.guancha.cn/",
         "https://www.guancha.cn/internation",

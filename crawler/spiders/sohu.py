@@ -9,6 +9,7 @@ from crawler.spiders.base import ArticleSpider
 class SohuSpider(ArticleSpider):
     name = "sohu"
     allowed_domains = ["sohu.com"]
+    mobile_hosts = {"m.sohu.com": "www.sohu.com"}
     start_urls = [
         "https://www.sohu.com/",
         "https://news.sohu.com/",

@@ -18,6 +18,7 @@ def _cls(prefix: str) -> str:
 class ThepaperSpider(ArticleSpider):
     name = "thepaper"
     allowed_domains = ["thepaper.cn"]
+    mobile_hosts = {"m.thepaper.cn": "www.thepaper.cn"}
     start_urls = [
         "https://www.thepaper.cn/", "https://www.thepaper.cn/channel_25950", "https://www.thepaper.cn/channel_122908",
         "https://www.thepaper.cn/channel_25951", "https://www.thepaper.cn/channel_119908",
