@@ -21,6 +21,7 @@ TRACKING_PARAMS = frozenset({
     "scene", "isappinstalled", "fr", "wfr", "ref", "referer", "refer", "timestamp", "ts", "t_ref",
     "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "igshid",
     "tt_from", "tt_medium", "utm", "wechat", "winzoom", "s_trans", "s_channel", "toapp", "app", "channel_from",
+    "_f", "scm", "ivk_sa", "clicktime", "enterid",
 })
 TRACKING_PREFIXES = ("utm_", "spm_", "share_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "pk_", "mtm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
