@@ -80,3 +80,15 @@ def test_demo_command_line_is_a_real_crawl(site: FixtureSite, tmp_path: Path) ->
                            "-s", "LOG_LEVEL=INFO"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert len(read_jsonl(tmp_path, "generic")) == 5
     assert parse_stats(proc.stderr)["store/items"] == 5
+
+
+def test_a_failed_later_page_keeps_the_pages_read(tmp_path: Path) -> None:
+    fixtures = [f for f in load_fixtures() if f.spider == "generic" and f.case != "night-market_3"]
+    with FixtureSite(fixtures) as partial:
+        result = run_crawl(["generic", "-a", f"start_urls={partial.base_url}/news/index.html", "-a", "allow=/article/",
+                            "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    market = next(i for i in result.items if i["url"].endswith("/night-market.html"))
+    assert market["pages"] == 2
+    assert market["body"].split("\n")[-1].startswith("街道办工作人员表示")
+    assert result.stats["articles/incomplete"] == 1
+    assert "Page 3 of" in result.log and "night-market.html failed" in result.log

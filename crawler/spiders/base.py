@@ -227,7 +227,7 @@ class ArticleSpider(Spider):
 
     # Articles -----------------------------------------------------------------------------
 
-    def now(self, response: Response) -> datetime:
+    def now(self, response: Response | Request) -> datetime:
         captured = response.meta.get("captured_at")
         if captured:
             return datetime.fromisoformat(captured)
@@ -275,7 +275,8 @@ class ArticleSpider(Spider):
         """Hook: correct one page's extraction where a site needs code."""
         return page
 
-    def build_item(self, parts: list[PageExtraction], now: datetime, response: Response) -> Iterator[ArticleItem]:
+    def build_item(self, parts: list[PageExtraction], now: datetime,
+                   response: Response | Request) -> Iterator[ArticleItem]:
         first = parts[0]
         url = response.meta.get("article_url") or first.url
         body = [line for part in parts for line in part.body]
@@ -317,8 +318,12 @@ class ArticleSpider(Spider):
         dt = parse_date(when, self.timezone)
         return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
 
-    def on_error(self, failure: Failure) -> None:
-        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``."""
+    def on_error(self, failure: Failure) -> Iterator[ArticleItem]:
+        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``.
+
+        When a later page of a multi-page article fails, the pages already read still make the
+        article (``pages`` says how many; ``articles/incomplete`` counts it).
+        """
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
@@ -330,10 +335,17 @@ class ArticleSpider(Spider):
             message = failure.getErrorMessage()
         if url != request.url:
             message += f" (after {len(request.meta['redirect_urls'])} redirects, last {request.url})"
+        parts = request.meta.get("article_parts")
+        if parts:
+            logger.warning("Page %d of %s failed (%s: %s): storing the %d pages read", len(parts) + 1, parts[0].url,
+                           name, message, len(parts), extra={"spider": self})
+            self.crawler.stats.inc_value("articles/incomplete")
+            yield from self.build_item(parts, self.now(request), request)
+            return
         logger.warning("No article from %s: %s: %s", url, name, message, extra={"spider": self})
         self.crawler.stats.inc_value(f"articles/failed/{name}")
 
-    def reject(self, response: Response, reason: str, message: str, url: str | None = None) -> None:
+    def reject(self, response: Response | Request, reason: str, message: str, url: str | None = None) -> None:
         """A page that gives no article: one log line with the URL and reason, one stat."""
         logger.warning("No article from %s: %s", url or response.url, message, extra={"spider": self})
         self.crawler.stats.inc_value(f"articles/rejected/{reason}")
