@@ -59,6 +59,7 @@ BOILERPLATE_LEARN = None  # None: learn only with a durable state (STATE_ENABLED
 # Validation and deduplication (URL, exact content, near-duplicate MinHash/LSH)
 VALIDATE_MIN_BODY_CHARS = 20
 STATE_PATH = None  # default DATA_DIR/state.sqlite; REDIS_URL switches to Redis
+STATE_SQLITE_CACHE_KIB = 16384  # SQLite page cache cap: resident memory stops growing there
 DEDUP_ENABLED = True
 DEDUP_NEAR_THRESHOLD = 0.5
 DEDUP_SHINGLE = 4  # changing SHINGLE / NUM_PERM / BANDS invalidates the stored bands

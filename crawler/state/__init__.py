@@ -46,7 +46,7 @@ def open_store(settings: BaseSettings) -> StateStore:
     from crawler.state.sqlite import SQLiteStore
 
     path = settings.get("STATE_PATH") or str(Path(settings.get("DATA_DIR", "data")) / "state.sqlite")
-    return SQLiteStore(path)
+    return SQLiteStore(path, cache_kib=settings.getint("STATE_SQLITE_CACHE_KIB", 16384))
 
 
 def get_store(crawler: Crawler) -> StateStore:
