@@ -92,3 +92,19 @@ def test_a_failed_later_page_keeps_the_pages_read(tmp_path: Path) -> None:
     assert market["body"].split("\n")[-1].startswith("街道办工作人员表示")
     assert result.stats["articles/incomplete"] == 1
     assert "Page 3 of" in result.log and "night-market.html failed" in result.log
+
+
+def test_generic_without_allow_tries_every_page_it_follows(site: FixtureSite, tmp_path: Path) -> None:
+    result = run_crawl(["generic", "-a", f"start_urls={site.base_url}/news/index.html", "-a", "depth=1",
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    paths = {item["url"].removeprefix(site.base_url) for item in result.items}
+    assert "/article/2026/11/23/river-bridge.html" in paths  # linked from the start page
+    assert "/article/2026/11/19/gbk-notice.html" not in paths  # two links away: past depth 1
+    assert result.stats["articles/rejected/no_body"] >= 1  # the section page itself is no article
+
+
+def test_a_single_url_is_one_article_and_nothing_more(site: FixtureSite, tmp_path: Path) -> None:
+    result = run_crawl(["generic", "-a", f"url={site.base_url}/article/2026/11/23/river-bridge.html",
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    assert [item["title"] for item in result.items] == ["滨江二桥主体合龙 明年五一前通车"]
+    assert result.stats["downloader/response_count"] == 1

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -41,6 +41,12 @@ class GenericSpider(ArticleSpider):
         flag = str(render_js).lower()
         self.render_js = "all" if flag == "all" else flag in ("1", "true", "yes")
 
+    async def start(self) -> AsyncIterator[Request]:
+        async for request in super().start():
+            if not self.single_url:  # start pages lead further; -a url= is one article
+                request.meta.setdefault("generic_depth", 0)
+            yield request
+
     def is_article_url(self, url: str) -> bool:
         return self._article_re.search(url) is not None if self._article_re else True
 
@@ -73,6 +79,9 @@ class GenericSpider(ArticleSpider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         yield from super().parse_article(response)
+        # Only pages reached by following links lead further: an article given by -a url= or resumed
+        # from the pending set is a leaf (its links, reached first at a deeper depth, would shadow the
+        # same links found from the start pages and stop the crawl there).
         meta = response.meta
-        if isinstance(response, TextResponse) and meta.get("follow_pages", True) and not meta.get("article_part"):
+        if isinstance(response, TextResponse) and "generic_depth" in meta and not meta.get("article_part"):
             yield from self.follow_links(response)

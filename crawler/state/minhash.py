@@ -5,13 +5,15 @@ Pure functions, no state: the SQLite and Redis backends store what these return.
 - ``normalise_body``: NFKC, lower case, only letters and digits (CJK included), so whitespace,
   punctuation and full/half-width differences never make two copies differ.
 - ``content_hash``: exact-duplicate key, a hash of the normalised body.
-- ``Fingerprinter.fingerprint``: a MinHash (datasketch, ``update_batch``; shingles hashed with
-  CRC-32, a C call, which datasketch's affine32 scheme pre-mixes: 2.5x faster than its default
-  SHA-1 per shingle) over character
+- ``Fingerprinter.fingerprint``: a MinHash (datasketch's permutations, ``update_batch``) over
+  character
   ``shingle``-grams of the normalised body, cut into ``bands`` bands of ``rows`` values; each
   band becomes one signed 64-bit key. Two bodies with Jaccard ``s`` share at least one band
   with probability ``1 - (1 - s**rows) ** bands``; candidates are then verified with the
-  signature's Jaccard estimate against ``threshold``.
+  signature's Jaccard estimate against ``threshold``. The shingles are hashed all at once with
+  numpy (each gram's code points folded FNV-style, then the splitmix64 finaliser): 2.3x faster
+  than datasketch's SHA-1 per shingle, and no less random (a CRC-32 per shingle was faster
+  still, but overestimated the similarity of templated articles: 0.49 for a true 0.32).
 
 Defaults (measured with tests/dedup_texts.py, see bench/bench_state.py --jaccard): 4-gram
 shingles, 128 permutations, 32 bands of 4 rows, threshold 0.5. A wire story with an editor
@@ -25,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -61,6 +62,31 @@ def shingles(normalised: str, size: int = DEFAULT_SHINGLE) -> set[bytes]:
     if len(normalised) <= size:
         return {normalised.encode("utf-8")} if normalised else set()
     return {normalised[i:i + size].encode("utf-8") for i in range(len(normalised) - size + 1)}
+
+
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE) -> np.ndarray:
+    """Distinct 32-bit hashes of the character ``size``-grams (of the whole text when shorter), stable across runs."""
+    if not normalised:
+        return np.empty(0, dtype=np.uint64)
+    codes = np.frombuffer(normalised.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    if len(codes) < size:
+        codes = np.concatenate([codes, np.zeros(size - len(codes), dtype=np.uint64)])
+    count = len(codes) - size + 1
+    with np.errstate(over="ignore"):
+        folded = codes[:count].copy()
+        for offset in range(1, size):
+            folded = folded * _FNV_PRIME ^ codes[offset:offset + count]
+        return np.unique(_splitmix64(folded) >> np.uint64(32))
 
 
 def jaccard(a: str, b: str, size: int = DEFAULT_SHINGLE) -> float:
@@ -110,7 +136,7 @@ class Fingerprinter:
 
     @cached_property
     def _template(self) -> MinHash:
-        return MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=zlib.crc32)
+        return MinHash(num_perm=self.num_perm, seed=self.seed)
 
     def candidate_probability(self, similarity: float) -> float:
         """Probability that two bodies of this Jaccard similarity share a band."""
@@ -121,11 +147,11 @@ class Fingerprinter:
 
     def _signature(self, normalised: str) -> bytes:
         template = self._template
-        minhash = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=zlib.crc32,
+        minhash = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int,
                           permutations=template.permutations, scheme=template.scheme)
-        grams = shingles(normalised, self.shingle)
-        if grams:
-            minhash.update_batch(list(grams))
+        hashes = shingle_hashes(normalised, self.shingle)
+        if len(hashes):
+            minhash.update_batch(hashes.tolist())
         return minhash.hashvalues.astype("<u4").tobytes()
 
     def band_keys(self, signature: bytes) -> tuple[int, ...]:
