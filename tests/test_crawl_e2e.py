@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -108,3 +109,12 @@ def test_a_single_url_is_one_article_and_nothing_more(site: FixtureSite, tmp_pat
                         "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
     assert [item["title"] for item in result.items] == ["滨江二桥主体合龙 明年五一前通车"]
     assert result.stats["downloader/response_count"] == 1
+
+
+def test_the_feed_exporter_still_works_beside_the_store(site: FixtureSite, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run_crawl(["generic", "-a", f"url={site.base_url}/article/2026/11/21/library.html", "-O", str(out),
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path / "data")
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [item["title"] for item in exported] == [item["title"] for item in result.items]
+    assert exported[0]["body"] == result.items[0]["body"]
