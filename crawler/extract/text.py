@@ -24,7 +24,10 @@ def clean_line(text: str) -> str:
 
 
 def paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
-    """Plain-text paragraphs of the given elements: block tags and ``<br>`` end a paragraph."""
+    """Plain-text paragraphs of the given elements: block tags and ``<br>`` end a paragraph.
+
+    Walks the tree without recursion, so markup nested thousands deep reads like any other.
+    """
     lines: list[str] = []
     buf: list[str] = []
 
@@ -34,26 +37,27 @@ def paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
             lines.append(line)
         buf.clear()
 
-    def walk(node: HtmlElement, top: bool = False) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag.lower() in SKIP_TAGS or node.tag is etree.Comment:
-            if node.tail:
-                buf.append(node.tail)
-            return
-        block = tag.lower() in BLOCK_TAGS
-        if block or tag == "br":
-            flush()
-        if node.text and tag:
-            buf.append(node.text)
-        for child in node:
-            walk(child)
-        if block:
-            flush()
-        if node.tail and not top:
-            buf.append(node.tail)
-
     for element in elements:
-        walk(element, top=True)
+        walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+        for event, node in walker:
+            top = node is element
+            tag = node.tag.lower() if isinstance(node.tag, str) else ""
+            if event in ("comment", "pi"):
+                if node.tail:
+                    buf.append(node.tail)
+            elif event == "start":
+                if tag in SKIP_TAGS:
+                    walker.skip_subtree()
+                    continue
+                if tag in BLOCK_TAGS or tag == "br":
+                    flush()
+                if node.text:
+                    buf.append(node.text)
+            else:
+                if tag in BLOCK_TAGS:
+                    flush()
+                if node.tail and not top:
+                    buf.append(node.tail)
         flush()
     return lines
 
