@@ -164,35 +164,45 @@ def _lines(root: Any, url: str) -> list[_Line]:
         state["link"] = 0
         state["images"] = []
 
-    def walk(el: Any, in_link: bool) -> None:
+    links_open = 0  # <a> elements around the current position (no recursion: any depth reads)
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event in ("comment", "pi"):
+            if el.tail:
+                buf.append(el.tail)
+                if links_open:
+                    state["link"] += _count(el.tail)
+            continue
         tag = _tag(el)
         block = tag in BLOCK_TAGS
-        if block:
-            parent = el.getparent()
-            flush(parent if parent is not None else el)
-        if tag == "br":
-            flush(el.getparent())
-        elif tag == "img":
-            src = el.get("data-original") or el.get("data-src") or el.get("src") or ""
-            small = any(el.get(dim, "").isdigit() and int(el.get(dim)) < 60 for dim in ("width", "height"))
-            if src and not src.startswith("data:") and not small and not _ICON.search(src):
-                state["images"].append(urljoin(url, src.strip()))
-        link = in_link or tag == "a"
-        if el.text:
-            buf.append(el.text)
-            if link:
-                state["link"] += _count(el.text)
-        for child in el:
-            walk(child, link)
+        if event == "start":
+            if block:
+                parent = el.getparent()
+                flush(parent if parent is not None else el)
+            if tag == "br":
+                flush(el.getparent())
+            elif tag == "img":
+                src = el.get("data-original") or el.get("data-src") or el.get("src") or ""
+                small = any(el.get(dim, "").isdigit() and int(el.get(dim)) < 60 for dim in ("width", "height"))
+                if src and not src.startswith("data:") and not small and not _ICON.search(src):
+                    state["images"].append(urljoin(url, src.strip()))
+            if tag == "a":
+                links_open += 1
+            if el.text:
+                buf.append(el.text)
+                if links_open:
+                    state["link"] += _count(el.text)
+            continue
+        if tag == "a":
+            links_open -= 1
         if block:
             flush(el)
-        if el.tail:
+        if el.tail and el is not root:
             buf.append(el.tail)
-            if in_link:
+            if links_open:
                 state["link"] += _count(el.tail)
 
     # The tail of a block belongs to the parent's flow; flush() at block end keeps it separate.
-    walk(root, False)
     flush(root)
     return out
 
