@@ -9,10 +9,12 @@ A site module sets class attributes; the base turns them into requests and items
 - ``list_next_page``: selector of a list page's next-page link (default: ``rel=next`` / 下一页);
   ``max_list_pages`` bounds list pagination;
 - ``timezone`` (default ``Asia/Shanghai``) for dates printed without an offset;
-- selectors (CSS, or XPath when they start with ``/``, ``(`` or ``./``; a list tries each in turn):
+- selectors (CSS, or XPath when they start with ``/``, ``(``, ``./`` or a function such as
+  ``substring-after(``; a list tries each in turn until one matches):
   ``title_selector``, ``date_selector``, ``body_selector``, ``author_selector``,
   ``source_selector``, ``category_selector``, ``tags_selector``, ``next_page_selector``,
-  ``noise_selectors`` (removed before the body is read);
+  ``noise_selectors`` (removed from the body container before it is read; from the whole page
+  when the container is missing and the generic layer takes over);
 - ``watermark_rules``: literal lines, or regexes prefixed ``re:``, read by the cleaning pipelines;
 - ``mobile_hosts``: mobile host -> desktop host (``{"m.163.com": "www.163.com"}``) for URL deduplication;
 - ``render_js``: ``True`` renders article pages in Chromium (scrapy-playwright), ``"all"`` every page;
@@ -112,12 +114,15 @@ class ArticleSpider(Spider):
             self.feed_urls = []
             self.sitemap_urls = []
         self.limit = int(limit) if limit not in (None, "") else None
-        self.since: date | None = date.fromisoformat(since) if since else None
+        try:
+            self.since: date | None = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ValueError(f"-a since={since!r}: expected a day as YYYY-MM-DD") from None
         self.full = str(full).lower() in ("1", "true", "yes")
         self.articles_seen = 0
         self.last_rejection: str | None = None
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
-        extra_hosts = [urlparse(u).hostname for u in [*override, *( [url] if url else [])]]
+        extra_hosts = [urlparse(u).hostname for u in [*override, *([url] if url else [])]]
         if getattr(self, "allowed_domains", None) is not None and extra_hosts:
             self.allowed_domains = list(dict.fromkeys([*self.allowed_domains, *(h for h in extra_hosts if h)]))
         self.rules = SiteRules(
