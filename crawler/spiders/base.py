@@ -31,6 +31,7 @@ Hooks, for the exceptions a site has: ``is_article_url(url)``, ``article_links(r
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -207,8 +208,6 @@ class ArticleSpider(Spider):
             return
         body = response.body
         if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
-            import gzip
-
             try:
                 body = gzip.decompress(body)
             except (OSError, EOFError) as exc:
