@@ -60,7 +60,10 @@ def test_broken_layout_and_nothing_stored_fail_the_run(site, tmp_path: Path) -> 
     broken, empty = spiders["localbroken"], spiders["localempty"]  # type: ignore[index]
     assert broken["status"] == "failed" and broken["fallback_rates"]["body"] == 1.0
     assert "layout" in broken["problems"][0]
-    assert empty["status"] == "failed" and empty["articles_stored"] == 0 and empty["drops"] == {"rejected/no_body": 20}
+    # Both spiders crawl the same list in one process and share the stored-URL state, so localempty
+    # may find some of its 20 article URLs already stored by localbroken and skip them.
+    assert empty["status"] == "failed" and empty["articles_stored"] == 0
+    assert set(empty["drops"]) == {"rejected/no_body"} and 0 < empty["drops"]["rejected/no_body"] <= 20
     assert "stored nothing" in empty["problems"][0]
     assert "localempty: stored nothing" in proc.stdout
 
