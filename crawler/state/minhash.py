@@ -50,10 +50,11 @@ def normalise_body(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Exact-duplicate key of a body (hex, 128 bits of BLAKE2b of the normalised text)."""
-    return _hash_normalised(normalise_body(text))
+    return hash_normalised(normalise_body(text))
 
 
-def _hash_normalised(normalised: str) -> str:
+def hash_normalised(normalised: str) -> str:
+    """``content_hash`` of a body already passed through ``normalise_body``."""
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -160,6 +161,9 @@ class Fingerprinter:
         return tuple(_band_key(i, values[i * rows:(i + 1) * rows]) for i in range(self.bands))
 
     def fingerprint(self, text: str) -> Fingerprint:
-        normalised = normalise_body(text)
+        return self.fingerprint_normalised(normalise_body(text))
+
+    def fingerprint_normalised(self, normalised: str) -> Fingerprint:
+        """The fingerprint of a body already passed through ``normalise_body``."""
         signature = self._signature(normalised)
-        return Fingerprint(_hash_normalised(normalised), signature, self.band_keys(signature))
+        return Fingerprint(hash_normalised(normalised), signature, self.band_keys(signature))

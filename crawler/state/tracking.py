@@ -24,7 +24,7 @@ from scrapy import signals
 
 from crawler.state import get_store
 from crawler.state.base import StateStore, StoredArticle
-from crawler.state.minhash import Fingerprint, Fingerprinter, content_hash, normalise_body
+from crawler.state.minhash import Fingerprint, Fingerprinter, hash_normalised, normalise_body
 from crawler.urls import url_keys
 
 if TYPE_CHECKING:
@@ -82,9 +82,9 @@ class ArticleState:
         if body.strip():
             normalised = normalise_body(body)
             if len(normalised) < self.min_chars:
-                fp = Fingerprint(content_hash(body), b"", ())
+                fp = Fingerprint(hash_normalised(normalised), b"", ())
             else:
-                fp = self.fingerprinter.fingerprint(body)
+                fp = self.fingerprinter.fingerprint_normalised(normalised)
         self._fingerprints[id(item)] = (item, fp)
         return fp
 
