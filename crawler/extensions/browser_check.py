@@ -37,7 +37,7 @@ class BrowserCheck:
     def from_crawler(cls, crawler: Crawler) -> BrowserCheck:
         spider = getattr(crawler, "spider", None)
         if render_mode(spider) == "off":
-            raise NotConfigured("the spider renders no page")
+            raise NotConfigured  # the spider renders no page (no message: Scrapy would log a warning)
         problem = handler_problem(crawler.settings) or browser_problem(crawler.settings)
         if problem:
             logger.critical("%s renders JavaScript pages but cannot: %s", getattr(spider, "name", "spider"), problem)

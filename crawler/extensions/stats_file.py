@@ -33,7 +33,7 @@ class StatsFileExtension:
     def from_crawler(cls, crawler: Crawler) -> StatsFileExtension:
         path = crawler.settings.get("STATS_FILE")
         if not path:
-            raise NotConfigured("STATS_FILE is not set")
+            raise NotConfigured  # STATS_FILE is not set (no message: Scrapy would log a warning)
         ext = cls(crawler, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
