@@ -224,15 +224,3 @@ def crawl_command(base_url: str, data_dir: str | Path, *extra: str, spider: str 
     for name, value in settings.items():
         args += ["-s", f"{name}={value}"]
     return [*args, *extra]
-
-
-def read_jsonl(data_dir: str | Path, spider: str = "generic") -> list[dict[str, object]]:
-    """Every line of the spider's JSONL files, parsed (raises on an invalid line)."""
-    rows = []
-    for path in sorted((Path(data_dir) / spider).glob("*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-    return rows
-
-
-def read_stats(data_dir: str | Path) -> dict[str, object]:
-    return dict(json.loads((Path(data_dir) / "stats.json").read_text("utf-8"))["stats"])

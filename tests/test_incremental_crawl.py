@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.localsite import crawl_command, read_jsonl, read_stats, serve_site
+from tests.crawlutil import read_jsonl, read_stats
+from tests.localsite import crawl_command, serve_site
 
 pytestmark = pytest.mark.crawl
 
