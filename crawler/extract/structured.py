@@ -81,10 +81,12 @@ def _first_text(value: Any) -> str | None:
 
 def _keywords(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    if isinstance(value, str):
-        return [k.strip() for k in re.split(r"[,，;；、|]", value) if k.strip()]
-    return []
+        words = [str(v).strip() for v in value]
+    elif isinstance(value, str):
+        words = [k.strip() for k in re.split(r"[,，;；、|]", value)]
+    else:
+        return []
+    return list(dict.fromkeys(w for w in words if w))
 
 
 def _meta(sel: Selector, names: tuple[str, ...]) -> dict[str, str]:

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from scrapy.http import TextResponse
-
-from crawler.extract.article import PageExtraction
 from crawler.spiders.base import ArticleSpider
 
 
@@ -41,8 +38,3 @@ class SohuSpider(ArticleSpider):
     ]
     watermark_rules = ["返回搜狐，查看更多", "re:^【(?:责任)?编辑[:：].*】$", "re:^\\(?(?:责任)?编辑[:：].*\\)?$"]
 
-    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        # the 搜狐号 template declares <html lang="en"> on Chinese articles
-        if page.language == "en" and page.body and sum("\u4e00" <= ch <= "\u9fff" for ch in page.body[0]) > 5:
-            page.language = "zh"
-        return page
