@@ -60,7 +60,21 @@ def test_evaluate_scores_labelled_pages(tmp_path: Path) -> None:
     assert summary.split()[1:5] == ["1", "1.000", "1.000", "1.000"], proc.stdout
 
 
-def test_savefixture_shows_the_diff_and_does_not_overwrite_without_yes(tmp_path: Path) -> None:
-    proc = scrapy("savefixture", "--refresh", "--spider", "generic")
-    assert proc.returncode == 0, proc.stderr
-    assert "generic/river-bridge: unchanged" in proc.stdout
+def test_savefixture_shows_the_diff_and_overwrites_only_with_yes(tmp_path: Path) -> None:
+    (tmp_path / "generic").mkdir()
+    shutil.copyfile(BRIDGE, tmp_path / "generic" / "river-bridge.html")
+    stored = json.loads(BRIDGE.with_suffix(".json").read_text(encoding="utf-8"))
+    stored["item"]["title"] = "一个过时的标题"
+    label = tmp_path / "generic" / "river-bridge.json"
+    label.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+
+    shown = scrapy("savefixture", "--refresh", "--fixtures", str(tmp_path))
+    assert 'title: "一个过时的标题" -> "滨江二桥主体合龙 明年五一前通车"' in shown.stdout, shown.stdout + shown.stderr
+    assert "not written (use --yes)" in shown.stdout
+    assert json.loads(label.read_text(encoding="utf-8"))["item"]["title"] == "一个过时的标题"
+
+    written = scrapy("savefixture", "--refresh", "--yes", "--fixtures", str(tmp_path))
+    assert "generic/river-bridge: written" in written.stdout
+    assert json.loads(label.read_text(encoding="utf-8"))["item"] == json.loads(
+        BRIDGE.with_suffix(".json").read_text(encoding="utf-8"))["item"]
+    assert "generic/river-bridge: unchanged" in scrapy("savefixture", "--refresh", "--fixtures", str(tmp_path)).stdout

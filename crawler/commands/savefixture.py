@@ -39,18 +39,19 @@ class Command(ScrapyCommand):
         parser.add_argument("--captured-at", help="ISO time the page was captured (default: now)")
         parser.add_argument("--refresh", action="store_true", help="re-extract every existing fixture")
         parser.add_argument("--yes", action="store_true", help="write without asking")
+        parser.add_argument("--fixtures", default=str(FIXTURES_DIR), help="fixture folder (default: the project's)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         extractor = OfflineExtractor(self.settings)
         if opts.refresh:
-            fixtures = [f for f in load_fixtures() if not opts.spider or f.spider == opts.spider]
+            fixtures = [f for f in load_fixtures(Path(opts.fixtures)) if not opts.spider or f.spider == opts.spider]
             for fixture in fixtures:
                 self._save(extractor, fixture, opts.yes)
             return
         if len(args) != 1 or not opts.spider or not opts.case:
             raise UsageError("URL or FILE, --spider and --case are required")
-        html_path = FIXTURES_DIR / opts.spider / f"{opts.case}.html"
+        html_path = Path(opts.fixtures) / opts.spider / f"{opts.case}.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
         source = args[0]
         if source.startswith(("http://", "https://")):
@@ -66,7 +67,8 @@ class Command(ScrapyCommand):
                 shutil.copyfile(source, html_path)
             url, headers = opts.url, {"Content-Type": opts.content_type}
         captured = opts.captured_at or to_iso(datetime.now(get_tz("Asia/Shanghai")).replace(microsecond=0))
-        old = next((f for f in load_fixtures() if f.spider == opts.spider and f.case == opts.case), None)
+        old = next((f for f in load_fixtures(Path(opts.fixtures))
+                    if f.spider == opts.spider and f.case == opts.case), None)
         fixture = Fixture(opts.spider, opts.case, url, headers, old.captured_at if old and not opts.captured_at
                           else captured or "", old.item if old else None, html_path)
         self._save(extractor, fixture, opts.yes or old is None)
