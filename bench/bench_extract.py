@@ -40,24 +40,29 @@ class Page:
     html: str
 
 
-def load(corpus: Path) -> list[Page]:
+def read_page(path: Path, data: dict) -> tuple[str, dict[str, str], bytes, str]:
+    """URL, headers, bytes and decoded text of a saved corpus page, as a download would give them."""
     from scrapy.http import HtmlResponse
 
+    raw = path.read_bytes()
+    url, headers = data.get("url") or "", {}
+    wrapper = _WRAPPER.match(raw)
+    if wrapper:
+        url = url or wrapper.group(1).decode("latin-1")
+        if wrapper.group(2) not in (b"unset", b""):
+            headers["Content-Type"] = "text/html; charset=" + wrapper.group(2).decode("ascii")
+    url = url or "http://example.com/"
+    return url, headers, raw, HtmlResponse(url, body=raw, headers=headers).text
+
+
+def load(corpus: Path) -> list[Page]:
     pages = []
     for group in ("sites", "generic"):
         for path in sorted((corpus / group).glob("*/*.html")):
             label = path.with_suffix(".json")
             data = json.loads(label.read_text(encoding="utf-8")) if label.exists() else {}
-            raw = path.read_bytes()
-            url, headers = data.get("url") or "", {}
-            wrapper = _WRAPPER.match(raw)
-            if wrapper:
-                url = url or wrapper.group(1).decode("latin-1")
-                if wrapper.group(2) not in (b"unset", b""):
-                    headers["Content-Type"] = "text/html; charset=" + wrapper.group(2).decode("ascii")
-            url = url or "http://example.com/"
+            url, headers, raw, html = read_page(path, data)
             spider = path.parent.name if group == "sites" else "generic"
-            html = HtmlResponse(url, body=raw, headers=headers).text
             pages.append(Page(group, spider, url, raw, headers, html))
     return pages
 

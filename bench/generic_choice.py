@@ -9,7 +9,6 @@ per-page F1. Run: ``.venv/bin/python bench/generic_choice.py [corpus_dir] [-v]``
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,20 +17,15 @@ from pathlib import Path
 import lxml.html
 import trafilatura
 from readability import Document
-from scrapy.http import HtmlResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_extract import read_page
 from crawler.evaluation import Score, body_score, date_match, title_match
 from crawler.extract.dates import parse_date, to_iso
 from crawler.extract.generic import _lines, extract_generic
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-# Some corpus pages are wrapped as <text id="URL" encoding="gb2312">: the recorded URL and
-# charset stand in for the HTTP request URL and Content-Type header.
-_WRAPPER = re.compile(rb'<text id="([^"]*)"[^>]*?encoding="([^"]*)"')
-
-
 Page = tuple[str, str, str, str, dict]
 
 
@@ -42,15 +36,7 @@ def load(folder: Path) -> list[Page]:
         expected = (data.get("expected") or {}).get("body") or ""
         if not expected.strip():
             continue
-        raw = label.with_suffix(".html").read_bytes()
-        url, headers = data.get("url") or "", {}
-        wrapper = _WRAPPER.match(raw)
-        if wrapper:
-            url = url or wrapper.group(1).decode("latin-1")
-            if wrapper.group(2) not in (b"unset", b""):
-                headers["Content-Type"] = "text/html; charset=" + wrapper.group(2).decode("ascii")
-        url = url or "http://example.com/"
-        html = HtmlResponse(url, body=raw, headers=headers).text
+        url, _headers, _raw, html = read_page(label.with_suffix(".html"), data)
         pages.append((data["id"], url, html, expected, data["expected"]))
     return pages
 
