@@ -1,10 +1,10 @@
-"""Appends every item to ``DATA_DIR/<spider>/<YYYY-MM-DD>.jsonl``, flushes it, then records it in the state."""
+"""Appends every item to ``DATA_DIR/<spider>/<YYYY-MM-DD>.jsonl``, writes it through, then records it in the state."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -12,13 +12,24 @@ from typing import IO, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.extract.dates import get_tz
+from crawler.state import commit_store
+from crawler.state.jsonl import (
+    append_line,
+    file_digest,
+    iter_lines,
+    open_for_append,
+    parse_line,
+    quarantine_path,
+    repair_tail,
+)
 from crawler.state.tracking import ArticleState, article_state
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_EVERY = 100  # items between two checkpoints of the registered JSONL offset
 _OWN_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl$")
 
 
@@ -27,14 +38,31 @@ def jsonl_line(item: Any) -> str:
 
 
 class StoreJsonlPipeline:
-    """The last pipeline: one UTF-8 JSON object a line, flushed as written, so a killed crawl loses nothing stored.
+    """The last pipeline: one UTF-8 JSON object a line, written through to the file, so a killed crawl loses
+    nothing stored.
 
-    Crash safety, in this order: the line is written and flushed, and only then the state
-    records the article as stored (URL keys, content hash, near-duplicate bands) and drops it
-    from the pending URLs. A crash between the two leaves a line the state does not know: on
-    open, the lines written since the last checkpoint of each of this worker's files are read
-    again and registered (cheap: at most one run's lines). A torn last line (a crash in the
-    middle of a write) is cut off on open, with a log line and the stat ``store/torn_lines``.
+    Crash safety, in this order: the line is written (one ``write`` to the file, ``fsync`` with
+    ``STORE_FSYNC``); only then does the state record the article as stored (URL keys, content
+    hash, near-duplicate bands) and drop it from the pending URLs. The state's writes are
+    batched (``crawler.state``): each batch commits in one transaction together with the file
+    position it covers and a digest of the file up to there (length, first and last 4 KiB).
+    A crash between the line and the commit leaves lines the state does not know: on open, the
+    lines after the committed position are read again and registered.
+
+    On open, for each of this worker's files: a torn last line (bytes after the last newline,
+    or a last line that is not a valid item) is cut into ``<file>.quarantine`` (WARNING,
+    ``store/torn_lines``); nothing before it is ever cut. When the digest no longer matches
+    (the file was edited: lines inserted, deleted, reordered), every line is reconciled by
+    content: the URL of each valid line is looked up and the unknown ones registered
+    (``store/registered_on_open``, ``store/reconciled_files``). An invalid line elsewhere is
+    kept in place and reported (WARNING with the file, line number and reason, on every run
+    until it is gone; ``store/invalid_lines``); ``scrapy checkstore`` lists such lines and
+    ``--quarantine`` moves them aside.
+
+    A failed write (disk full, read-only or forbidden ``DATA_DIR``...) logs one ERROR naming the
+    file and the reason, counts ``store/write_errors`` for each item not written, leaves no
+    partial line, and closes the spider with the finish reason ``store_failed``; the items not
+    written stay pending, for the next run.
 
     Settings: ``DATA_DIR`` (default ``data``), ``STORE_ENABLED`` (default True), ``STORE_FSYNC``
     (fsync every line, for power loss; default False), ``STORE_WORKER_ID`` (adds ``.<worker>``
@@ -51,9 +79,11 @@ class StoreJsonlPipeline:
         self.fsync = settings.getbool("STORE_FSYNC", False)
         self.worker = settings.get("STORE_WORKER_ID") or ""
         self.files: dict[Path, IO[bytes]] = {}
+        self.readers: dict[Path, IO[bytes]] = {}  # to compute digests of what was written
+        self.committed: dict[Path, int] = {}  # position last recorded per file
         self.state: ArticleState = article_state(crawler)
-        self.since_checkpoint = 0
-        self.registered = True  # False once a state update failed: checkpoints stop advancing
+        self.failure: str | None = None  # the reason of the first failed write
+        self._hooked = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreJsonlPipeline:
@@ -68,7 +98,7 @@ class StoreJsonlPipeline:
     def checkpoint_name(self, path: Path) -> str:
         return f"jsonl:{path.parent.name}/{path.name}"
 
-    # Opening: repair and catch up ---------------------------------------------------------
+    # Opening: repair and reconcile --------------------------------------------------------
 
     def own_files(self, site: str) -> list[Path]:
         folder = self.data_dir / site
@@ -81,72 +111,76 @@ class StoreJsonlPipeline:
     def open_spider(self) -> None:
         if not self.enabled:
             return
+        self._hook()
         for path in self.own_files(self.crawler.spider.name):
-            self.repair_torn_line(path)
-            self.register_tail(path)
+            try:
+                self.repair_torn_line(path)
+                self.register_tail(path)
+            except OSError as exc:
+                self.write_failed(path, exc)
+                return
+        commit_store(self.crawler)
+
+    def _hook(self) -> None:
+        if not self._hooked:
+            self.state.store.before_commit(self.record_positions)
+            self._hooked = True
 
     def repair_torn_line(self, path: Path) -> None:
-        """Cut a last line that has no newline (the write was interrupted)."""
-        size = path.stat().st_size
-        if not size:
+        """Cut a torn or invalid last line into the file's quarantine (never anything before it)."""
+        cut = repair_tail(path)
+        if cut is None:
             return
-        with path.open("rb+") as handle:
-            handle.seek(size - 1)
-            if handle.read(1) == b"\n":
-                return
-            end = size
-            keep = 0
-            while end > 0:
-                start = max(0, end - 65536)
-                handle.seek(start)
-                chunk = handle.read(end - start)
-                pos = chunk.rfind(b"\n")
-                if pos >= 0:
-                    keep = start + pos + 1
-                    break
-                end = start
-            handle.truncate(keep)
-        logger.warning("Repaired %s: cut a torn last line of %d bytes", path, size - keep)
+        logger.warning("Repaired %s: cut its last line (%s, %d bytes, line %d) into %s", path, cut.reason,
+                       len(cut.raw), cut.number, quarantine_path(path).name)
         self.crawler.stats.inc_value("store/torn_lines")
 
     def register_tail(self, path: Path) -> None:
-        """Register in the state the lines written after the last checkpoint that it does not know."""
+        """Register the lines the state does not know: those after the committed position when the file
+        is as it was then, else every line (an edited file is reconciled by the URL of each line)."""
         name = self.checkpoint_name(path)
         store = self.state.store
         offset = store.get_checkpoint(name)
-        size = path.stat().st_size
-        if offset > size:
-            offset = 0
-        if offset == size:
-            return
-        registered = 0
-        with path.open("rb+") as handle:
-            handle.seek(offset)
-            position = offset
-            for raw in iter(handle.readline, b""):
-                try:
-                    record = json.loads(raw)
-                    if not isinstance(record, dict) or not record.get("url"):
-                        raise ValueError("not an item")
-                except ValueError:
-                    if position + len(raw) >= size:  # an invalid last line: cut it
-                        handle.truncate(position)
-                        logger.warning("Repaired %s: cut an invalid last line at byte %d", path, position)
-                        self.crawler.stats.inc_value("store/torn_lines")
-                        break
-                    logger.warning("Invalid line at byte %d of %s: kept, not registered", position, path)
-                    self.crawler.stats.inc_value("store/invalid_lines")
-                    position += len(raw)
-                    continue
-                position += len(raw)
-                keys = self.state.keys_for_urls(record.get("url"), record.get("canonical_url"))
-                if store.url_stored(keys) is None:
-                    self.state.mark_stored(record)
-                    registered += 1
-        store.set_checkpoint(name, position)
+        with path.open("rb") as handle:
+            size = path.stat().st_size
+            unchanged = 0 < offset <= size and store.get_checkpoint(name + "#digest") == file_digest(handle, offset)
+            start = offset if unchanged else 0
+            if not unchanged and size:
+                logger.info("%s changed since the state last saw it (%d bytes registered, %d now): "
+                            "reconciling every line by URL", path, offset, size)
+                self.crawler.stats.inc_value("store/reconciled_files")
+            registered, invalid = self._register_lines(path, handle, start)
+            if unchanged:
+                invalid += store.get_checkpoint(name + "#invalid")
+            self.committed[path] = size
+            store.set_checkpoint(name, size)
+            store.set_checkpoint(name + "#digest", file_digest(handle, size))
+            store.set_checkpoint(name + "#invalid", invalid)
         if registered:
             logger.info("Registered %d stored line(s) of %s that the state had missed", registered, path)
             self.crawler.stats.inc_value("store/registered_on_open", registered)
+        if invalid:
+            if unchanged and start:
+                logger.warning("%s holds %d invalid line(s), kept in place: `scrapy checkstore` lists them, "
+                               "`scrapy checkstore --quarantine` moves them aside", path, invalid)
+            self.crawler.stats.inc_value("store/invalid_lines", invalid)
+
+    def _register_lines(self, path: Path, handle: IO[bytes], start: int) -> tuple[int, int]:
+        registered = invalid = 0
+        store = self.state.store
+        for number, (position, raw) in enumerate(iter_lines(handle, start), start=1):
+            record, reason = parse_line(raw)
+            if record is None:
+                where = f"line {number}" if start == 0 else f"byte {position}"
+                logger.warning("Invalid line in %s (%s): %s; kept in place, not registered (`scrapy checkstore "
+                               "--quarantine` moves it aside)", path, where, reason)
+                invalid += 1
+                continue
+            keys = self.state.keys_for_urls(record.get("url"), record.get("canonical_url"))
+            if store.url_stored(keys) is None:
+                self.state.mark_stored(record)
+                registered += 1
+        return registered, invalid
 
     # Writing ----------------------------------------------------------------------------
 
@@ -155,35 +189,55 @@ class StoreJsonlPipeline:
             return item
         adapter = ItemAdapter(item)
         path = self.path_for(adapter.get("site") or self.crawler.spider.name)
-        handle = self.files.get(path)
-        if handle is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = self.files[path] = path.open("ab")
-        handle.write(jsonl_line(item).encode("utf-8"))
-        handle.flush()
-        if self.fsync:
-            os.fsync(handle.fileno())
-        self.crawler.stats.inc_value("store/items")
         try:
-            self.state.mark_stored(item)  # only now does the article count as stored
-        except Exception:
-            self.registered = False  # the next run registers this line from the file
-            raise
-        self.since_checkpoint += 1
-        if self.since_checkpoint >= CHECKPOINT_EVERY:
-            self.checkpoint()
+            handle = self.files.get(path) or self._open(path)
+            append_line(handle, jsonl_line(item).encode("utf-8"), self.fsync)
+        except OSError as exc:
+            self.write_failed(path, exc)
+            self.state.forget(item, remove_pending=False)  # not a verdict: the URL stays pending
+            raise DropItem(f"Not stored ({self.failure}): {adapter.get('url')}", log_level="DEBUG") from None
+        self.crawler.stats.inc_value("store/items")
+        self.state.mark_stored(item)  # only now does the article count as stored (committed in a batch)
+        commit_store(self.crawler, only_if_due=True)
         return item
 
-    def checkpoint(self) -> None:
-        self.since_checkpoint = 0
-        if not self.registered:
-            return
+    def _open(self, path: Path) -> IO[bytes]:
+        self._hook()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.files[path] = open_for_append(path)
+        self.readers[path] = path.open("rb")
+        self.committed.setdefault(path, -1)
+        return handle
+
+    def record_positions(self) -> None:
+        """``before_commit`` hook: the position of each file the batch covers, and its digest."""
+        store = self.state.store
         for path, handle in self.files.items():
-            self.state.store.set_checkpoint(self.checkpoint_name(path), handle.tell())
+            position = handle.tell()
+            if position == self.committed.get(path):
+                continue
+            name = self.checkpoint_name(path)
+            store.set_checkpoint(name, position)
+            store.set_checkpoint(name + "#digest", file_digest(self.readers[path], position))
+            self.committed[path] = position
+
+    def write_failed(self, path: Path, exc: OSError) -> None:
+        """One ERROR line for the first failure, a stat for each, and the spider closes (``store_failed``)."""
+        self.crawler.stats.inc_value("store/write_errors")
+        if self.failure is not None:
+            return
+        code = errno.errorcode.get(exc.errno or 0, "")
+        self.failure = f"{exc.strerror or exc}{f' ({code})' if code else ''}"
+        logger.error("Cannot write %s: %s. Closing the spider: nothing stored is lost, and the articles not "
+                     "written stay pending for the next run.", path, self.failure)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="store_failed"))
 
     def close_spider(self) -> None:
         if self.files:
-            self.checkpoint()
-        for handle in self.files.values():
+            commit_store(self.crawler)
+        for handle in [*self.files.values(), *self.readers.values()]:
             handle.close()
         self.files.clear()
+        self.readers.clear()

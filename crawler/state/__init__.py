@@ -1,16 +1,24 @@
 """Durable crawl state behind deduplication, incremental crawls and learned boilerplate.
 
 ``get_store(crawler)`` gives the one store of a crawl, opened on first use from the
-settings and closed when the spider closes.
+settings and closed when the spider closes. Its batched writes are committed every
+``STATE_BATCH_SECONDS`` (0.5) or ``STATE_BATCH_WRITES`` (500, about 100 articles), whichever
+comes first. A commit that fails (disk full, read-only file) logs one ERROR naming the file
+and the reason, counts ``state/write_errors`` and closes the spider with the finish reason
+``store_failed``; what the batch held is rebuilt from the JSONL on the next run.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
 from crawler.state.base import DuplicateRecord, StateStore, StoredArticle
 from crawler.state.memory import MemoryStore
@@ -19,7 +27,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-__all__ = ["DuplicateRecord", "MemoryStore", "StateStore", "StoredArticle", "get_store", "open_store"]
+__all__ = ["DuplicateRecord", "MemoryStore", "StateStore", "StoredArticle", "commit_store", "get_store", "open_store"]
+
+logger = logging.getLogger(__name__)
 
 _STORES: WeakKeyDictionary[Crawler, StateStore] = WeakKeyDictionary()
 
@@ -46,18 +56,81 @@ def open_store(settings: BaseSettings) -> StateStore:
     from crawler.state.sqlite import SQLiteStore
 
     path = settings.get("STATE_PATH") or str(Path(settings.get("DATA_DIR", "data")) / "state.sqlite")
-    return SQLiteStore(path, cache_kib=settings.getint("STATE_SQLITE_CACHE_KIB", 16384))
+    return SQLiteStore(path, cache_kib=settings.getint("STATE_SQLITE_CACHE_KIB", 16384),
+                       batch_writes=settings.getint("STATE_BATCH_WRITES", 500),
+                       batch_seconds=settings.getfloat("STATE_BATCH_SECONDS", 0.5))
 
 
 def get_store(crawler: Crawler) -> StateStore:
     store = _STORES.get(crawler)
     if store is None:
         store = _STORES[crawler] = open_store(crawler.settings)
-        crawler.signals.connect(lambda: _close(crawler), signal=signals.spider_closed, weak=False)
+        committer = _Committer(crawler, store)
+        crawler.signals.connect(committer.close, signal=signals.spider_closed, weak=False)
     return store
 
 
-def _close(crawler: Crawler) -> None:
-    store = _STORES.pop(crawler, None)
-    if store is not None:
-        store.close()
+def commit_store(crawler: Crawler, only_if_due: bool = False) -> None:
+    """Commit the crawl's batched state writes now (``only_if_due``: if the batch is full or old enough).
+
+    A failure is handled as the timer's are: one ERROR, ``state/write_errors``, finish reason ``store_failed``.
+    """
+    store = _STORES.get(crawler)
+    if store is not None and (not only_if_due or store.flush_due()):
+        _commit(crawler, store)
+
+
+def _commit(crawler: Crawler, store: StateStore) -> None:
+    try:
+        store.flush()
+    except Exception as exc:
+        _failed(crawler, store, exc)
+
+
+def _failed(crawler: Crawler, store: StateStore, exc: BaseException) -> None:
+    if getattr(store, "_reported", False):
+        return
+    store._reported = True  # type: ignore[attr-defined]
+    where = getattr(store, "path", None) or type(store).__name__
+    logger.error("Cannot write the crawl state to %s: %s (the articles already written are registered again "
+                 "from the JSONL on the next run)", where, exc)
+    crawler.stats.inc_value("state/write_errors")
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None:
+        deferred_from_coro(engine.close_spider_async(reason="store_failed"))
+
+
+class _Committer:
+    """Commits the store's batch when it is old enough, and once more when the spider closes."""
+
+    def __init__(self, crawler: Crawler, store: StateStore) -> None:
+        self.crawler = crawler
+        self.store = store
+        if hasattr(store, "on_flush_error"):
+            store.on_flush_error = lambda exc: _failed(crawler, store, exc)
+        self.loop: task.LoopingCall | None = None
+        seconds = crawler.settings.getfloat("STATE_BATCH_SECONDS", 0.5)
+        if seconds > 0 and getattr(store, "batch_writes", 1) > 1:
+            reactor = sys.modules.get("twisted.internet.reactor")  # never install one (unit tests have none)
+            if reactor is not None and reactor.running:
+                self.loop = task.LoopingCall(self.tick)
+                self.loop.start(seconds / 2, now=False)
+
+    def tick(self) -> None:
+        if self.store.flush_due():
+            _commit(self.crawler, self.store)
+
+    def close(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if _STORES.get(self.crawler) is self.store:
+            _STORES.pop(self.crawler, None)
+        try:
+            self.store.flush()
+        except Exception as exc:
+            _failed(self.crawler, self.store, exc)
+        finally:
+            try:
+                self.store.close()
+            except Exception as exc:
+                _failed(self.crawler, self.store, exc)

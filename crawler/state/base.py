@@ -7,12 +7,18 @@ Keys are opaque strings computed by the caller (``crawler.urls.url_keys`` for UR
 ``crawler.state.minhash.content_hash`` for bodies); near-duplicate band keys are signed
 64-bit integers and signatures are bytes, both from ``crawler.state.minhash``. A backend
 may store keys hashed; it never interprets them.
+
+Writes may be batched: a backend may hold them in memory and commit them together at
+``flush()`` (the SQLite backend does: one transaction for ~100 articles instead of five per
+article). Every read sees the writes made before it, committed or not. ``before_commit``
+hooks run at the start of each ``flush()`` and may write too (the JSONL store records there
+the file position the batch covers, so both commit in one transaction).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -49,6 +55,33 @@ class StateStore(ABC):
     Content and URL keys are global (a wire story is the same on every portal); pending URLs,
     duplicates and boilerplate lines are per site.
     """
+
+    _hooks: list[Callable[[], None]]
+
+    # Batching ---------------------------------------------------------------------------
+
+    def before_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` at the start of every ``flush()``; its writes join the batch being committed."""
+        if "_hooks" not in self.__dict__:
+            self._hooks = []
+        self._hooks.append(hook)
+
+    def _run_hooks(self) -> None:
+        for hook in self.__dict__.get("_hooks", ()):
+            hook()
+
+    def flush(self) -> None:
+        """Commit the writes held so far (a backend that writes at once only runs the hooks)."""
+        self._run_hooks()
+
+    def flush_due(self) -> bool:
+        """Whether the batch is full or old enough to be committed now."""
+        return False
+
+    @property
+    def unflushed(self) -> int:
+        """Writes held in memory, not committed yet."""
+        return 0
 
     # Stored articles --------------------------------------------------------------------
 

@@ -4,17 +4,29 @@ Everything lives in indexed tables, nothing in Python memory: URL keys and conte
 are stored as 64-bit integers (BLAKE2b of the key), near-duplicate bands as a
 ``(band, article)`` index, MinHash signatures as 512-byte blobs. The page cache is capped by
 ``cache_kib`` (default 64 MiB), so RAM stays flat however many articles are stored
-(bench/bench_state.py measures it). One connection, used from the crawl's thread; every
-write is one transaction, so a crash leaves each call either done or not done.
+(bench/bench_state.py measures it). One connection, used from the crawl's thread.
+
+Writes are batched: each write is applied to a small in-memory overlay at once (so every
+read sees it) and queued; ``flush()`` commits the queue in one transaction, in the order the
+writes were made. A write commits the batch itself once ``batch_writes`` are queued; the
+crawl also commits it when it is ``batch_seconds`` old (``crawler.state.get_store``). A
+crash loses at most the uncommitted batch, never half of it: what it held is either
+rebuilt on the next open (stored articles, from the JSONL after the checkpoint committed
+with them) or found again (pending URLs, duplicates). ``batch_writes=1`` commits every
+write at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from crawler.state.base import DuplicateRecord, StateStore, StoredArticle
 
@@ -56,10 +68,24 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@dataclass
+class _Overlay:
+    """What the queued writes change, as the reads must see it before the commit."""
+
+    urls: dict[str, str] = field(default_factory=dict)  # URL key -> article URL
+    content: dict[str, str] = field(default_factory=dict)  # content hash -> article URL
+    bands: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    signatures: dict[str, bytes] = field(default_factory=dict)
+    checkpoints: dict[str, int] = field(default_factory=dict)
+    line_articles: set[tuple[str, str]] = field(default_factory=set)
+    line_counts: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
 class SQLiteStore(StateStore):
     """``StateStore`` in one SQLite file; ``path`` may be ``":memory:"`` for tests."""
 
-    def __init__(self, path: str | Path, cache_kib: int = 65536) -> None:
+    def __init__(self, path: str | Path, cache_kib: int = 65536, batch_writes: int = 500,
+                 batch_seconds: float = 0.5) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -69,25 +95,125 @@ class SQLiteStore(StateStore):
         self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.executescript(SCHEMA)
+        self.batch_writes = max(1, int(batch_writes))
+        self.batch_seconds = float(batch_seconds)
+        self._ops: list[tuple[str, Any]] = []
+        self._since = 0.0  # monotonic time of the oldest queued write
+        self._ov = _Overlay()
+        self.on_flush_error: Callable[[BaseException], None] | None = None  # for the commits writes trigger
+        self.failed: BaseException | None = None  # the last commit failed: writes stay queued
+        self._flushing = False
 
-    def _write(self, statements: Iterable[tuple[str, Iterable[tuple[object, ...]] | tuple[object, ...]]]) -> None:
+    # Batching ---------------------------------------------------------------------------
+
+    @property
+    def unflushed(self) -> int:
+        return len(self._ops)
+
+    def flush_due(self) -> bool:
+        return bool(self._ops) and (len(self._ops) >= self.batch_writes
+                                    or time.monotonic() - self._since >= self.batch_seconds)
+
+    def _queue(self, op: str, args: Any) -> None:
+        if not self._ops:
+            self._since = time.monotonic()
+        self._ops.append((op, args))
+        if len(self._ops) >= self.batch_writes and self.failed is None and not self._flushing:
+            try:
+                self.flush()
+            except Exception as exc:
+                if self.on_flush_error is None:
+                    raise
+                self.on_flush_error(exc)
+
+    def flush(self) -> None:
+        """Commit every queued write in one transaction (after the ``before_commit`` hooks)."""
+        if not self._ops or self._flushing:
+            return
+        self._flushing = True
+        try:
+            self._run_hooks()
+            self._commit()
+        finally:
+            self._flushing = False
+
+    def _commit(self) -> None:
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            for sql, params in statements:
-                if isinstance(params, tuple):
-                    cur.execute(sql, params)
-                else:
-                    cur.executemany(sql, params)
+            self._apply(cur, self._ops)
             cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
+        except BaseException as exc:
+            self.failed = exc
+            if self.conn.in_transaction:
+                try:
+                    cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
+        self.failed = None
+        self._ops = []
+        self._ov = _Overlay()
+
+    def _apply(self, cur: sqlite3.Cursor, ops: list[tuple[str, Any]]) -> None:
+        bands: list[tuple[int, int]] = []
+        for op, args in ops:
+            if op == "mark":
+                bands.extend(self._apply_mark(cur, args))
+            elif op == "dup":
+                record: DuplicateRecord = args
+                cur.execute("INSERT OR REPLACE INTO duplicates (site, url, kind, duplicate_of, similarity, at) "
+                            "VALUES (?,?,?,?,?,?)", (record.site, record.url, record.kind, record.duplicate_of,
+                                                     record.similarity, record.at or _now()))
+            elif op == "add_pending":
+                cur.executemany("INSERT OR IGNORE INTO pending (site, url) VALUES (?, ?)", args)
+            elif op == "remove_pending":
+                cur.executemany("DELETE FROM pending WHERE site = ? AND url = ?", args)
+            elif op == "checkpoint":
+                cur.execute("INSERT OR REPLACE INTO checkpoints (name, value) VALUES (?, ?)", args)
+            elif op == "lines":
+                site, article_key, keys = args
+                cur.execute("INSERT OR IGNORE INTO line_articles (site, article) VALUES (?, ?)", (site, article_key))
+                if cur.rowcount:
+                    cur.executemany("INSERT INTO line_counts (site, key, n) VALUES (?, ?, 1) "
+                                    "ON CONFLICT (site, key) DO UPDATE SET n = n + 1", [(site, k) for k in keys])
+        if bands:  # in key order: neighbouring keys share B-tree pages
+            cur.executemany("INSERT OR IGNORE INTO bands (band, article) VALUES (?, ?)", sorted(bands))
+
+    @staticmethod
+    def _apply_mark(cur: sqlite3.Cursor, article: StoredArticle) -> list[tuple[int, int]]:
+        keys = [key64(k) for k in dict.fromkeys(article.url_keys)]
+        existing = None
+        for chunk in _chunks(keys):
+            row = cur.execute(f"SELECT article FROM url_keys WHERE key IN ({','.join('?' * len(chunk))}) LIMIT 1",  # noqa: S608 - only '?' placeholders are formatted in
+                              chunk).fetchone()
+            if row:
+                existing = row[0]
+                break
+        bands: list[tuple[int, int]] = []
+        if existing is None:
+            cur.execute("INSERT INTO articles (site, url, signature, stored_at) VALUES (?, ?, ?, ?)",
+                        (article.site, article.url, article.signature or None, _now()))
+            article_id = cur.lastrowid
+            bands = [(band, article_id) for band in dict.fromkeys(article.band_keys)]  # type: ignore[misc]
+        else:
+            article_id = existing
+        cur.executemany("INSERT OR IGNORE INTO url_keys (key, article) VALUES (?, ?)", [(k, article_id) for k in keys])
+        if article.content_hash:
+            cur.execute("INSERT OR IGNORE INTO content (hash, article) VALUES (?, ?)",
+                        (key64(article.content_hash), article_id))
+        return bands
 
     # Stored articles --------------------------------------------------------------------
 
     def url_stored(self, url_keys: Iterable[str]) -> str | None:
-        keys = [key64(k) for k in dict.fromkeys(url_keys)]
+        wanted = list(dict.fromkeys(url_keys))
+        queued = self._ov.urls
+        if queued:
+            hit = next((queued[k] for k in wanted if k in queued), None)
+            if hit is not None:
+                return hit
+        keys = [key64(k) for k in wanted]
         for chunk in _chunks(keys):
             row = self.conn.execute(
                 f"SELECT a.url FROM url_keys k JOIN articles a ON a.id = k.article "  # noqa: S608 - only '?' placeholders are formatted in
@@ -99,6 +225,9 @@ class SQLiteStore(StateStore):
     def content_stored(self, content_hash: str) -> str | None:
         if not content_hash:
             return None
+        queued = self._ov.content.get(content_hash)
+        if queued is not None:
+            return queued
         row = self.conn.execute(
             "SELECT a.url FROM content c JOIN articles a ON a.id = c.article WHERE c.hash = ?",
             (key64(content_hash),)).fetchone()
@@ -107,6 +236,13 @@ class SQLiteStore(StateStore):
     def near_candidates(self, band_keys: Iterable[int], limit: int = 50) -> dict[str, bytes]:
         keys = list(dict.fromkeys(band_keys))
         found: dict[str, bytes] = {}
+        ov = self._ov
+        if ov.signatures:
+            for key in keys:
+                for url in ov.bands.get(key, ()):
+                    found.setdefault(url, ov.signatures.get(url, b""))
+            if len(found) >= limit:
+                return dict(list(found.items())[:limit])
         for chunk in _chunks(keys):
             rows = self.conn.execute(
                 f"SELECT a.url, a.signature FROM articles a WHERE a.id IN "  # noqa: S608 - only '?' placeholders are formatted in
@@ -119,47 +255,31 @@ class SQLiteStore(StateStore):
         return found
 
     def mark_stored(self, article: StoredArticle) -> None:
-        keys = [key64(k) for k in dict.fromkeys(article.url_keys)]
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            existing = None
-            for chunk in _chunks(keys):
-                row = cur.execute(f"SELECT article FROM url_keys WHERE key IN ({','.join('?' * len(chunk))}) LIMIT 1",  # noqa: S608 - only '?' placeholders are formatted in
-                                  chunk).fetchone()
-                if row:
-                    existing = row[0]
-                    break
-            if existing is None:
-                cur.execute("INSERT INTO articles (site, url, signature, stored_at) VALUES (?, ?, ?, ?)",
-                            (article.site, article.url, article.signature or None, _now()))
-                article_id = cur.lastrowid
-                cur.executemany("INSERT OR IGNORE INTO bands (band, article) VALUES (?, ?)",
-                                [(band, article_id) for band in dict.fromkeys(article.band_keys)])
-            else:
-                article_id = existing
-            cur.executemany("INSERT OR IGNORE INTO url_keys (key, article) VALUES (?, ?)",
-                            [(k, article_id) for k in keys])
-            if article.content_hash:
-                cur.execute("INSERT OR IGNORE INTO content (hash, article) VALUES (?, ?)",
-                            (key64(article.content_hash), article_id))
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        ov = self._ov
+        target = next((ov.urls[k] for k in article.url_keys if k in ov.urls), None)
+        if target is None:  # a new article as far as the queue knows (the commit checks the file)
+            target = article.url
+            if article.url not in ov.signatures:
+                ov.signatures[article.url] = article.signature
+                for band in dict.fromkeys(article.band_keys):
+                    ov.bands[band].append(article.url)
+        for key in article.url_keys:
+            ov.urls.setdefault(key, target)
+        if article.content_hash:
+            ov.content.setdefault(article.content_hash, target)
+        self._queue("mark", article)
 
     def stored_count(self) -> int:
+        self.flush()
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     # Duplicates -------------------------------------------------------------------------
 
     def record_duplicate(self, record: DuplicateRecord) -> None:
-        self._write([(
-            "INSERT OR REPLACE INTO duplicates (site, url, kind, duplicate_of, similarity, at) VALUES (?,?,?,?,?,?)",
-            (record.site, record.url, record.kind, record.duplicate_of, record.similarity, record.at or _now()),
-        )])
+        self._queue("dup", record)
 
     def duplicates(self, site: str | None = None, limit: int | None = None) -> list[DuplicateRecord]:
+        self.flush()
         sql = "SELECT site, url, kind, duplicate_of, similarity, at FROM duplicates"
         params: list[object] = []
         if site is not None:
@@ -176,24 +296,29 @@ class SQLiteStore(StateStore):
     def add_pending(self, site: str, urls: Iterable[str]) -> None:
         rows = [(site, url) for url in dict.fromkeys(urls)]
         if rows:
-            self._write([("INSERT OR IGNORE INTO pending (site, url) VALUES (?, ?)", rows)])
+            self._queue("add_pending", rows)
 
     def remove_pending(self, site: str, urls: Iterable[str]) -> None:
         rows = [(site, url) for url in dict.fromkeys(urls)]
         if rows:
-            self._write([("DELETE FROM pending WHERE site = ? AND url = ?", rows)])
+            self._queue("remove_pending", rows)
 
     def pending(self, site: str) -> list[str]:
+        self.flush()
         return [row[0] for row in self.conn.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
 
     # Checkpoints ------------------------------------------------------------------------
 
     def get_checkpoint(self, name: str) -> int:
+        queued = self._ov.checkpoints.get(name)
+        if queued is not None:
+            return queued
         row = self.conn.execute("SELECT value FROM checkpoints WHERE name = ?", (name,)).fetchone()
         return int(row[0]) if row else 0
 
     def set_checkpoint(self, name: str, value: int) -> None:
-        self._write([("INSERT OR REPLACE INTO checkpoints (name, value) VALUES (?, ?)", (name, int(value)))])
+        self._ov.checkpoints[name] = int(value)
+        self._queue("checkpoint", (name, int(value)))
 
     # Learned boilerplate ----------------------------------------------------------------
 
@@ -205,25 +330,28 @@ class SQLiteStore(StateStore):
                 f"SELECT key, n FROM line_counts WHERE site = ? AND key IN ({','.join('?' * len(chunk))})",  # noqa: S608 - only '?' placeholders are formatted in
                 [site, *chunk])
             counts.update({key: int(n) for key, n in rows})
+        queued = self._ov.line_counts
+        if queued:
+            for key in wanted:
+                counts[key] += queued.get((site, key), 0)
         return counts
 
     def record_lines(self, site: str, article_key: str, keys: Iterable[str]) -> None:
+        ov = self._ov
+        if (site, article_key) in ov.line_articles or self.conn.execute(
+                "SELECT 1 FROM line_articles WHERE site = ? AND article = ?", (site, article_key)).fetchone():
+            return  # this article's lines are counted already
         unique = list(dict.fromkeys(keys))
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            cur.execute("INSERT OR IGNORE INTO line_articles (site, article) VALUES (?, ?)", (site, article_key))
-            if cur.rowcount:
-                cur.executemany(
-                    "INSERT INTO line_counts (site, key, n) VALUES (?, ?, 1) "
-                    "ON CONFLICT (site, key) DO UPDATE SET n = n + 1", [(site, k) for k in unique])
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        ov.line_articles.add((site, article_key))
+        for key in unique:
+            ov.line_counts[(site, key)] += 1
+        self._queue("lines", (site, article_key, unique))
 
     def close(self) -> None:
         try:
-            self.conn.close()
-        except sqlite3.Error:
-            pass
+            self.flush()
+        finally:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
