@@ -6,12 +6,14 @@ query parameters, normalises percent-encoding (w3lib) and maps a mobile host to 
 host when the spider declares it in ``mobile_hosts`` (``{"m.163.com": "www.163.com"}``; a
 value ``"host/prefix"`` replaces the host and prepends a path prefix, for sites whose mobile
 path differs by a prefix). ``url_key`` is the canonical URL without its scheme, so the http
-and https copies of a page share one key.
+and https copies of a page share one key. Keys are cached (the last 16,384 URLs): a crawl asks
+for the key of one URL several times (pending set, incremental skip, dedup, store).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -58,7 +60,12 @@ def canonical_url(url: str, mobile_hosts: Mapping[str, str] | None = None) -> st
 
 def url_key(url: str, mobile_hosts: Mapping[str, str] | None = None) -> str:
     """The dedup key of a URL: its canonical form without the scheme (``//host/path?query``)."""
-    canonical = canonical_url(url, mobile_hosts)
+    return _url_key(url, tuple(sorted(mobile_hosts.items())) if mobile_hosts else ())
+
+
+@lru_cache(maxsize=16384)
+def _url_key(url: str, mobile_hosts: tuple[tuple[str, str], ...]) -> str:
+    canonical = canonical_url(url, dict(mobile_hosts))
     _, sep, rest = canonical.partition("://")
     return "//" + rest if sep else canonical
 

@@ -150,3 +150,30 @@ def test_invalid_last_line_cut(tmp_path: Path) -> None:
     StoreJsonlPipeline(crawler).open_spider()
     assert path.read_text("utf-8") == good + "\n"
     get_store(crawler).close()
+
+
+def test_numpy_signature_is_datasketchs_bit_for_bit() -> None:
+    """The signature is computed in numpy; it must stay the MinHash datasketch gives, or stored bands stop matching."""
+    import random
+
+    import numpy as np
+    from datasketch import MinHash
+
+    from crawler.state.minhash import _band_key, normalise_body, shingle_hashes
+    from tests.localsite import article_body
+
+    fp = Fingerprinter()
+    texts = ["", "a", "abc", "abcd", "的一是在", WIRE_STORY, SAME_EVENT_OTHER, WIRE_STORY * 30]
+    texts += [article_body(i, paragraphs=random.Random(i).randint(1, 40)) for i in range(60)]
+    for text in texts:
+        normalised = normalise_body(text)
+        reference = MinHash(num_perm=fp.num_perm, seed=fp.seed, hashfunc=int, scheme="affine32",
+                            permutations=MinHash(num_perm=fp.num_perm, seed=fp.seed).permutations)
+        hashes = shingle_hashes(normalised, fp.shingle)
+        if len(hashes):
+            reference.update_batch(hashes.tolist())
+        expected = reference.hashvalues.astype("<u4").tobytes()
+        got = fp.fingerprint(text)
+        assert got.signature == expected, text[:20]
+        values = np.frombuffer(expected, dtype="<u4")
+        assert got.band_keys == tuple(_band_key(i, values[i * fp.rows:(i + 1) * fp.rows]) for i in range(fp.bands))

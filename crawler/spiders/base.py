@@ -122,6 +122,7 @@ class ArticleSpider(Spider):
         self.full = str(full).lower() in ("1", "true", "yes")
         self.articles_seen = 0
         self.last_rejection: str | None = None
+        self._requested: set[int] = set()  # hashes of the URLs linked so far (see first_link)
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
         extra_hosts = [urlparse(u).hostname for u in [*override, *([url] if url else [])]]
         if getattr(self, "allowed_domains", None) is not None and extra_hosts:
@@ -165,6 +166,18 @@ class ArticleSpider(Spider):
                 if url.startswith(("http://", "https://")) and self.is_article_url(url):
                     yield url
 
+    def first_link(self, url: str) -> bool:
+        """True the first time this run links ``url``: a URL found again on another page needs no new request.
+
+        Scrapy's duplicate filter would drop the second request anyway, but only after the request is built
+        and the middlewares (pending set, incremental check) have looked it up in the state.
+        """
+        key = hash(url)
+        if key in self._requested:
+            return False
+        self._requested.add(key)
+        return True
+
     def parse(self, response: Response, **kwargs: Any) -> Any:
         return self.parse_list(response)
 
@@ -176,7 +189,8 @@ class ArticleSpider(Spider):
         for url in dict.fromkeys(self.article_links(response)):
             if self.limit_reached():
                 return
-            yield self.article_request(url)
+            if self.first_link(url):
+                yield self.article_request(url)
         page = response.meta.get("list_page", 1)
         if page < self.max_list_pages:
             next_url = find_next_page(response.selector, response.url, self.list_next_page)

@@ -23,21 +23,27 @@ class GenericSpider(ArticleSpider):
 
     Follows links inside the start URLs' domains up to ``depth`` (default 2) and extracts
     every page whose URL matches ``allow`` (every followed page when ``allow`` is absent)
-    with the structured and generic layers. ``-a render_js=1`` renders the extracted pages in
-    Chromium (``-a render_js=all`` every page), ``-a wait_selector=CSS`` waits for that element.
+    with the structured and generic layers. With ``allow``, an article page is a leaf: its links
+    (related articles, navigation) are followed only with ``-a follow_article_links=1``, for sites
+    whose articles are reached only from other articles; without ``allow`` every page is a
+    candidate, so every page's links are followed. ``-a render_js=1`` renders the extracted pages
+    in Chromium (``-a render_js=all`` every page), ``-a wait_selector=CSS`` waits for that element.
     """
 
     name = "generic"
     allowed_domains: list[str] = []
 
     def __init__(self, *args: Any, allow: str | None = None, depth: str | int = 2,
-                 render_js: str | bool = False, **kwargs: Any) -> None:
+                 render_js: str | bool = False, follow_article_links: str | bool | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         seeds = [*self.start_urls, *([self.single_url] if self.single_url else [])]
         hosts = {urlparse(u).hostname or "" for u in seeds}
         self.allowed_domains = sorted({h.removeprefix("www.") for h in hosts if h})
         self._article_re = re.compile(allow) if allow else None
         self.max_depth = int(depth)
+        self.follow_article_links = (not allow if follow_article_links is None
+                                     else str(follow_article_links).lower() in ("1", "true", "yes"))
         flag = str(render_js).lower()
         self.render_js = "all" if flag == "all" else flag in ("1", "true", "yes")
 
@@ -71,6 +77,8 @@ class GenericSpider(ArticleSpider):
                 continue
             if self.limit_reached():
                 return
+            if not self.first_link(url):
+                continue
             if self.is_article_url(url):
                 yield self.article_request(url, generic_depth=depth + 1)
             else:
@@ -83,5 +91,6 @@ class GenericSpider(ArticleSpider):
         # from the pending set is a leaf (its links, reached first at a deeper depth, would shadow the
         # same links found from the start pages and stop the crawl there).
         meta = response.meta
-        if isinstance(response, TextResponse) and "generic_depth" in meta and not meta.get("article_part"):
+        if (self.follow_article_links and isinstance(response, TextResponse) and "generic_depth" in meta
+                and not meta.get("article_part")):
             yield from self.follow_links(response)

@@ -48,6 +48,8 @@ class ArticleState:
     pending_of: dict[int, str] = field(default_factory=dict)  # id(item) -> pending URL
     _fingerprints: dict[int, tuple[Any, Fingerprint | None]] = field(default_factory=dict)  # item kept: no id reuse
     _in_flight: dict[int, InFlight] = field(default_factory=dict)
+    _keys: dict[int, tuple[Any, tuple[str, ...]]] = field(default_factory=dict)  # item kept: no id reuse
+    _mobile_hosts: dict[str, str] | None = None
 
     @property
     def store(self) -> StateStore:
@@ -59,7 +61,12 @@ class ArticleState:
 
     @property
     def mobile_hosts(self) -> dict[str, str]:
-        return dict(getattr(self.crawler.spider, "mobile_hosts", None) or {})
+        if self._mobile_hosts is None:
+            spider = self.crawler.spider
+            if spider is None:
+                return {}
+            self._mobile_hosts = dict(getattr(spider, "mobile_hosts", None) or {})
+        return self._mobile_hosts
 
     @property
     def full(self) -> bool:
@@ -69,8 +76,14 @@ class ArticleState:
         return url_keys(urls, self.mobile_hosts)
 
     def item_keys(self, item: Any) -> tuple[str, ...]:
+        """URL keys of the item's URL, rel=canonical and requested URL (computed once per item)."""
+        cached = self._keys.get(id(item))
+        if cached is not None and cached[0] is item:
+            return cached[1]
         adapter = ItemAdapter(item)
-        return self.keys_for_urls(adapter.get("url"), adapter.get("canonical_url"), self.pending_of.get(id(item)))
+        keys = self.keys_for_urls(adapter.get("url"), adapter.get("canonical_url"), self.pending_of.get(id(item)))
+        self._keys[id(item)] = (item, keys)
+        return keys
 
     def fingerprint(self, item: Any) -> Fingerprint | None:
         """Exact hash, signature and bands of the item's body (signature empty below ``min_chars``)."""
@@ -120,6 +133,7 @@ class ArticleState:
         key = id(item)
         pending = self.pending_of.pop(key, None)
         self._fingerprints.pop(key, None)
+        self._keys.pop(key, None)
         self._in_flight.pop(key, None)
         if remove_pending and pending:
             self.store.remove_pending(self.site, [pending])
