@@ -5,14 +5,16 @@ Debian package (``apt-get install chromium``; ``make setup`` does it) through
 ``PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"]``.
 
 - ``launch_options()``: the launch options that work on this stack;
-- ``should_abort_request(request)``: the ``PLAYWRIGHT_ABORT_REQUEST`` predicate (no images, media,
-  fonts or stylesheets);
+- ``should_abort_request(request)``: the ``PLAYWRIGHT_ABORT_REQUEST`` predicate: nothing a reader
+  never sees is loaded (images, media, fonts, stylesheets, subtitles, manifests, beacons) nor
+  anything from an ad or analytics host (``BLOCKED_HOSTS``);
 - ``render_mode(spider)`` / ``wants_render(spider, request)``: which requests go through the browser;
 - ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else CSS ``body_selector``);
 - ``browser_problem(settings)``: why the configured browser cannot start, with the fix, or None;
 - ``render_page(url, wait_for=...)``: the rendered DOM of one page, blocking, for fixtures of JS sites;
 - ``LazyPlaywrightDownloadHandler``: scrapy-playwright's download handler, but the Playwright driver
-  starts on the first browser request, so a spider that renders nothing never starts it.
+  starts on the first browser request, so a spider that renders nothing never starts it, and
+  browser pages are reused from one request to the next (``PagePool``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
@@ -43,11 +47,27 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # a page waiting in the background must not have its timers slowed to one a second: the crawl renders
+    # several pages at once and their scripts (setTimeout, then fetch the body) must run on time
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--blink-settings=imagesEnabled=false",  # no image is decoded or laid out
+    "--mute-audio",
+    "--disable-extensions",
 )
 INSTALL_HINT = "install it with `apt-get install -y chromium` (`make setup` does)"
 
-# Resource types the article text never needs (Playwright's ``Request.resource_type``).
-ABORTED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet"})
+# Resource types the article text never needs (Playwright's ``Request.resource_type``; "other" is beacons,
+# pings and prefetches).
+ABORTED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", "manifest", "other"})
+# Ad and analytics hosts (and their subdomains): their scripts cost the browser CPU and write no article text.
+BLOCKED_HOSTS = (
+    "google-analytics.com", "googletagmanager.com", "googlesyndication.com", "doubleclick.net",
+    "googleadservices.com", "adservice.google.com", "hm.baidu.com", "pos.baidu.com", "cpro.baidustatic.com",
+    "cnzz.com", "umeng.com", "51.la", "tanx.com", "mmstat.com", "miaozhen.com", "admaster.com.cn",
+    "growingio.com", "sensorsdata.cn", "scorecardresearch.com", "facebook.net", "connect.facebook.net",
+)
 # Requests that must never be rendered, whatever the spider says: robots.txt, feeds, sitemaps, data.
 _NOT_HTML_SUFFIXES = (".xml", ".rss", ".atom", ".gz", ".json", ".txt", ".pdf")
 
@@ -60,8 +80,12 @@ def launch_options(executable_path: str = CHROMIUM_PATH) -> dict[str, Any]:
 
 
 def should_abort_request(request: Any) -> bool:
-    """``PLAYWRIGHT_ABORT_REQUEST``: abort what the article text never needs (images, media, fonts, CSS)."""
-    return request.resource_type in ABORTED_RESOURCE_TYPES
+    """``PLAYWRIGHT_ABORT_REQUEST``: abort what the article text never needs (see ``ABORTED_RESOURCE_TYPES``
+    and ``BLOCKED_HOSTS``)."""
+    if request.resource_type in ABORTED_RESOURCE_TYPES:
+        return True
+    host = (urlparse(getattr(request, "url", "") or "").hostname or "").lower()
+    return host.endswith(BLOCKED_HOSTS) and any(host == h or host.endswith("." + h) for h in BLOCKED_HOSTS)
 
 
 def render_mode(spider: Spider | None) -> RenderMode:
@@ -188,19 +212,94 @@ def render_page(url: str, *, wait_for: str | None = None, timeout_ms: float = 15
             browser.close()
 
 
+class PagePool:
+    """Browser pages kept open between requests, at most ``size`` at once (scrapy-playwright's page bound).
+
+    ``acquire()`` gives an idle page, or None when a new page may be created (its slot is then
+    reserved), or waits for a page to come back. ``release(page, healthy)`` returns it; a page that
+    failed, closed, or served ``max_uses`` requests is closed instead, so a page whose script
+    leaks memory does not live for the whole crawl.
+    """
+
+    def __init__(self, size: int, max_uses: int = 100) -> None:
+        self.size = max(1, size)
+        self.max_uses = max(1, max_uses)
+        self.idle: list[Any] = []
+        self.alive = 0  # pages open or being created
+        self.uses: dict[int, int] = {}
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> Any | None:
+        while True:
+            while self.idle:
+                page = self.idle.pop()
+                if not page.is_closed():
+                    return page
+                self._gone(page)
+            if self.alive < self.size:
+                self.alive += 1
+                return None
+            waiter = asyncio.get_running_loop().create_future()
+            self.waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter in self.waiters:
+                    self.waiters.remove(waiter)
+                raise
+
+    async def release(self, page: Any | None, healthy: bool) -> None:
+        if page is None:
+            self.alive -= 1  # no page was made
+        else:
+            uses = self.uses.get(id(page), 0) + 1
+            self.uses[id(page)] = uses
+            if healthy and uses < self.max_uses and not page.is_closed():
+                self.idle.append(page)
+            else:
+                self._gone(page)
+                if not page.is_closed():
+                    with suppress(Exception):
+                        await page.close()
+        self._wake()
+
+    def _gone(self, page: Any) -> None:
+        self.uses.pop(id(page), None)
+        self.alive -= 1
+
+    def _wake(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler for http/https, with the Playwright driver started on first use.
+    """scrapy-playwright's handler for http/https, with the Playwright driver started on first use and pages reused.
 
     scrapy-playwright starts its Node driver when the engine starts, for every spider; Chromium itself
     only starts with the first browser context. This subclass defers both to the first request with
     meta ``playwright``: requests without it go through Scrapy's HTTP/1.1 handler and a spider that
-    renders nothing starts no extra process. Settings: all ``PLAYWRIGHT_*`` settings of scrapy-playwright.
+    renders nothing starts no extra process.
+
+    scrapy-playwright opens a new page for every request and closes it after: each new page costs the
+    browser a new renderer and a round of set-up. Here a rendered request takes an open page from a
+    ``PagePool`` of ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages (meta ``playwright_page``; the keys are
+    removed from the meta before the response reaches the spider), and gives it back after; a request
+    that brings its own page or asks for it (``playwright_include_page``) is left alone. Settings:
+    ``RENDER_JS_REUSE_PAGES`` (True), ``RENDER_JS_PAGE_MAX_USES`` (100 requests, then the page is
+    closed), and all ``PLAYWRIGHT_*`` settings of scrapy-playwright.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._launched = False
         self._launch_lock = asyncio.Lock()
+        settings = crawler.settings
+        self.reuse_pages = settings.getbool("RENDER_JS_REUSE_PAGES", True)
+        self.pages = PagePool(settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4),
+                              settings.getint("RENDER_JS_PAGE_MAX_USES", 100))
 
     async def _maybe_launch_in_thread(self) -> None:  # engine_started: start nothing yet
         return None
@@ -216,4 +315,19 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
         await self._ensure_launched()
-        return await super()._download_request(request, spider)
+        meta = request.meta
+        if not self.reuse_pages or "playwright_page" in meta or meta.get("playwright_include_page"):
+            return await super()._download_request(request, spider)
+        page = await self.pages.acquire()
+        meta["playwright_include_page"] = True
+        if page is not None:
+            meta["playwright_page"] = page
+        healthy = False
+        try:
+            response = await super()._download_request(request, spider)
+            healthy = True
+            return response
+        finally:
+            used = meta.pop("playwright_page", None)
+            meta.pop("playwright_include_page", None)
+            await self.pages.release(used, healthy)

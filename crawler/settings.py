@@ -89,13 +89,18 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": "/usr/bin/chromium",
     "headless": True,
     "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+             "--disable-backgrounding-occluded-windows", "--blink-settings=imagesEnabled=false", "--mute-audio",
+             "--disable-extensions"],
 }
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.should_abort_request"
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 RENDER_JS_WAIT_TIMEOUT = 15000
+RENDER_JS_REUSE_PAGES = True  # browser pages stay open from one request to the next (crawler.browser.PagePool)
+RENDER_JS_PAGE_MAX_USES = 100  # then the page is closed and a fresh one opened
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.render_js.RenderJsMiddleware": 50,

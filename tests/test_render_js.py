@@ -233,11 +233,22 @@ class _Req:
 
 
 @pytest.mark.parametrize(("kind", "aborted"), [
-    ("image", True), ("media", True), ("font", True), ("stylesheet", True),
-    ("document", False), ("script", False), ("fetch", False), ("xhr", False),
+    ("image", True), ("media", True), ("font", True), ("stylesheet", True), ("other", True), ("manifest", True),
+    ("document", False), ("script", False), ("fetch", False), ("xhr", False), ("websocket", False),
 ])
 def test_should_abort_request(kind: str, aborted: bool) -> None:
     assert should_abort_request(_Req(kind)) is aborted
+
+
+@pytest.mark.parametrize(("url", "aborted"), [
+    ("https://www.google-analytics.com/analytics.js", True), ("https://hm.baidu.com/hm.js?abc", True),
+    ("https://s95.cnzz.com/z_stat.php", True), ("https://news.example.com/app.js", False),
+    ("https://notcnzz.com/app.js", False), ("https://static.example.com/baidu.com.js", False),
+])
+def test_ad_and_analytics_scripts_are_aborted(url: str, aborted: bool) -> None:
+    request = _Req("script")
+    request.url = url  # type: ignore[attr-defined]
+    assert should_abort_request(request) is aborted
 
 
 def test_launch_options_use_debian_chromium() -> None:
@@ -382,7 +393,8 @@ def test_rendered_crawl_gets_the_scripted_body(site: JsSite, tmp_path: Path) -> 
     assert site.hits["/api/body/1.json"] == 1
     assert site.hits["/static/banner.png"] == 0 and site.hits["/static/site.css"] == 0  # aborted
     assert "'render_js/wait_selector': 1" in got.log
-    assert "'playwright/request_count/aborted': 2" in got.log
+    # the stylesheet is aborted; the image is never even requested (imagesEnabled=false)
+    assert "'playwright/request_count/aborted': 1" in got.log
 
 
 @pytest.mark.crawl
@@ -433,19 +445,31 @@ def _stat(log: str, name: str) -> float | None:
 
 @pytest.mark.crawl
 @needs_chromium
-def test_pages_are_bounded_and_closed_on_errors(tmp_path: Path) -> None:
-    with JsSite(pages=6, stubs=2) as site:
+def test_pages_are_bounded_reused_and_closed_on_errors(tmp_path: Path) -> None:
+    with JsSite(pages=12, stubs=2) as site:
         got = run(["generic", "-a", f"start_urls={site.base}/list.html", "-a", r"allow=/(article|stub)/\d+\.html$",
                    "-a", "render_js=1", "-a", "wait_selector=article.article-body", "-a", "depth=1"],
                   tmp_path / "bounded", {"CONCURRENT_REQUESTS": 8, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
                                          "RENDER_JS_WAIT_TIMEOUT": 1500})
     assert got.returncode == 0, got.log[-3000:]
-    assert len(got.items) == 6
+    assert len(got.items) == 12 and all(SECOND_TEXT in item["body"] for item in got.items)
     assert _stat(got.log, "playwright/page_count/max_concurrent") == 2  # 8 requests in flight, 2 pages
-    assert _stat(got.log, "playwright/page_count") == 8
-    assert _stat(got.log, "playwright/page_count/closed") == 8  # the 2 timed-out pages too
+    # 14 requests on 2 pages: a page is opened again only after a failure closed one (the 2 timed-out stubs)
+    assert _stat(got.log, "playwright/page_count") == 4
     assert _stat(got.log, "downloader/exception_type_count/playwright._impl._errors.TimeoutError") == 2
-    assert "Closing page due to failed request" in got.log and "/stub/1.html" in got.log
+    assert "/stub/1.html" in got.log and "/stub/2.html" in got.log
+    assert "playwright_page" not in got.log  # no Page object leaked into a logged request or item
+
+
+@pytest.mark.crawl
+@needs_chromium
+def test_without_page_reuse_every_request_has_its_own_page(tmp_path: Path) -> None:
+    with JsSite(pages=4) as site:
+        got = run(["generic", "-a", f"start_urls={site.base}/list.html", "-a", r"allow=/article/\d+\.html$",
+                   "-a", "render_js=1", "-a", "wait_selector=article.article-body", "-a", "depth=1"],
+                  tmp_path / "noreuse", {"RENDER_JS_REUSE_PAGES": False, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2})
+    assert got.returncode == 0 and len(got.items) == 4, got.log[-3000:]
+    assert _stat(got.log, "playwright/page_count") == 4 and _stat(got.log, "playwright/page_count/closed") == 4
 
 
 @pytest.mark.crawl
@@ -472,3 +496,37 @@ def test_no_chromium_left_running() -> None:
     """Crawls above close their browser: no orphan Chromium of this test session."""
     me = psutil.Process(os.getpid())
     assert not any("chrom" in p.name() for p in me.children(recursive=True))
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_page_pool_bounds_pages_waits_for_one_and_retires_failed_or_worn_pages() -> None:
+    from crawler.browser import PagePool
+
+    async def scenario() -> None:
+        pool = PagePool(size=2, max_uses=3)
+        assert await pool.acquire() is None and await pool.acquire() is None  # two new pages may be made
+        first, second = _Page(), _Page()
+        waiting = asyncio.ensure_future(pool.acquire())  # a third request waits: no slot, no idle page
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await pool.release(first, healthy=True)
+        assert await waiting is first  # handed over, not a new page
+        await pool.release(second, healthy=False)  # a failed page is closed and its slot freed
+        assert second.closed and await pool.acquire() is None
+        await pool.release(None, healthy=False)  # the request failed before a page was made
+        await pool.release(first, healthy=True)
+        assert await pool.acquire() is first
+        await pool.release(first, healthy=True)  # its third use: retired
+        assert first.closed and pool.alive == 0 and pool.idle == []
+
+    asyncio.run(scenario())
