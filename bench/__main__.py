@@ -22,11 +22,8 @@ ALL = ("extract", "crawl", "state", "memory")
 
 
 def run_state(max_articles: int) -> int:
-    script = HERE / "bench_state.py"
-    if not script.exists():
-        print("bench/bench_state.py not found: state benchmark skipped")
-        return 0
-    return subprocess.run([sys.executable, str(script), "--max", str(max_articles)], check=False).returncode
+    return subprocess.run([sys.executable, "-m", "bench.bench_state", "--max", str(max_articles)], cwd=HERE.parent,
+                          check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:

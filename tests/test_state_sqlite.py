@@ -11,7 +11,7 @@ from crawler.state.base import DuplicateRecord, StoredArticle
 from crawler.state.memory import MemoryStore
 from crawler.state.minhash import Fingerprinter
 from crawler.state.sqlite import SQLiteStore
-from tests.dedup_texts import WIRE_STORY, changed_characters
+from tests.dedup_texts import SAME_EVENT_OTHER, WIRE_STORY, changed_characters
 
 
 def _article(url: str, text: str, site: str = "s") -> StoredArticle:
@@ -89,4 +89,62 @@ def test_open_store_picks_backend(tmp_path: Path) -> None:
     assert isinstance(open_store(Settings({"STATE_ENABLED": False})), MemoryStore)
     store = open_store(Settings({"DATA_DIR": str(tmp_path)}))
     assert isinstance(store, SQLiteStore) and store.path == str(tmp_path / "state.sqlite")
+    store.close()
+
+
+def test_band_filter_is_saved_caught_up_and_rebuilt(tmp_path: Path) -> None:
+    from crawler.state.keyfilter import KeyFilter
+
+    path = tmp_path / "state.sqlite"
+    first = _article("http://a/1", WIRE_STORY)
+    store = SQLiteStore(path)
+    store.mark_stored(first)
+    store.close()
+    saved = KeyFilter.load(Path(str(path) + ".bands"), SQLiteStore(path)._token())
+    assert saved is not None and saved.may_contain(first.band_keys).all()
+
+    # another process stores an article: the next open catches up from the file's articles
+    other = SQLiteStore(path, band_filter=False)
+    second = _article("http://b/1", changed_characters(WIRE_STORY, 0.05).replace("。", "！"))
+    other.mark_stored(second)
+    other.close()
+    again = SQLiteStore(path)
+    assert again.near_candidates(second.band_keys).keys() == {"http://a/1", "http://b/1"}
+    # nearly every band of an unrelated text is answered from memory
+    unrelated = Fingerprinter().fingerprint(SAME_EVENT_OTHER).band_keys
+    assert again.bands is not None and int(again.bands.may_contain(unrelated).sum()) <= 2
+    again.close()
+
+    # a filter of another database (or a damaged one) is ignored and rebuilt from the bands table
+    Path(str(path) + ".bands").write_bytes(b"garbage")
+    rebuilt = SQLiteStore(path)
+    assert rebuilt.near_candidates(first.band_keys).keys() >= {"http://a/1"}
+    rebuilt.close()
+
+
+def test_key_filter_has_no_false_negatives_and_few_false_positives() -> None:
+    import numpy as np
+
+    from crawler.state.keyfilter import KeyFilter
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(-2**63, 2**63 - 1, 200_000, dtype=np.int64)
+    bloom = KeyFilter(200_000)
+    bloom.add(keys)
+    assert bloom.may_contain(keys).all()
+    others = rng.integers(-2**63, 2**63 - 1, 100_000, dtype=np.int64)
+    assert bloom.may_contain(others).mean() < 0.015
+
+
+def test_recent_bands_are_merged_into_the_big_index_and_stay_found(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "state.sqlite", batch_writes=1, merge_articles=3)
+    texts = [changed_characters(WIRE_STORY, 0.3 + i / 50) for i in range(7)]
+    articles = [_article(f"http://a/{i}", text) for i, text in enumerate(texts)]
+    for art in articles:
+        store.mark_stored(art)
+    recent = store.conn.execute("SELECT COUNT(DISTINCT article) FROM bands_recent").fetchone()[0]
+    merged = store.conn.execute("SELECT COUNT(DISTINCT article) FROM bands").fetchone()[0]
+    assert (merged, recent) == (6, 1)  # two merges of three articles; the seventh waits
+    for art in articles:
+        assert art.url in store.near_candidates(art.band_keys)
     store.close()

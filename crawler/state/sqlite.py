@@ -19,6 +19,7 @@ write at once.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import time
 from collections import defaultdict
@@ -28,16 +29,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from crawler.state.base import DuplicateRecord, StateStore, StoredArticle
+from crawler.state.keyfilter import KeyFilter
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, signature BLOB, stored_at TEXT NOT NULL
+    id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, signature BLOB, stored_at TEXT NOT NULL,
+    bands BLOB
 );
 CREATE TABLE IF NOT EXISTS url_keys (key INTEGER PRIMARY KEY, article INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS content (hash INTEGER PRIMARY KEY, article INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (band, article))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands_recent (band INTEGER NOT NULL, article INTEGER NOT NULL,
+    PRIMARY KEY (band, article)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS duplicates (
     site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, duplicate_of TEXT NOT NULL,
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
@@ -85,7 +92,7 @@ class SQLiteStore(StateStore):
     """``StateStore`` in one SQLite file; ``path`` may be ``":memory:"`` for tests."""
 
     def __init__(self, path: str | Path, cache_kib: int = 65536, batch_writes: int = 500,
-                 batch_seconds: float = 0.5) -> None:
+                 batch_seconds: float = 0.5, band_filter: bool = True, merge_articles: int = 32768) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +101,11 @@ class SQLiteStore(StateStore):
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         self.conn.execute("PRAGMA temp_store=MEMORY")
+        self.conn.execute("PRAGMA journal_size_limit=67108864")  # a merge grows the WAL: give the disk back after
         self.conn.executescript(SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(articles)")}
+        if "bands" not in columns:  # a state file from before the band filter
+            self.conn.execute("ALTER TABLE articles ADD COLUMN bands BLOB")
         self.batch_writes = max(1, int(batch_writes))
         self.batch_seconds = float(batch_seconds)
         self._ops: list[tuple[str, Any]] = []
@@ -103,6 +114,70 @@ class SQLiteStore(StateStore):
         self.on_flush_error: Callable[[BaseException], None] | None = None  # for the commits writes trigger
         self.failed: BaseException | None = None  # the last commit failed: writes stay queued
         self._flushing = False
+        self._mine: set[int] = set()  # ids of the articles this store inserted since the last catch-up
+        self.use_band_filter = band_filter
+        self.merge_articles = max(0, int(merge_articles))  # articles in bands_recent that trigger a merge (0: never)
+        self._bands: KeyFilter | None = None  # loaded on first use (commands that only list need none)
+
+    # Band filter --------------------------------------------------------------------------
+
+    @property
+    def bands(self) -> KeyFilter | None:
+        """The filter of stored band keys (None when disabled)."""
+        if self._bands is None and self.use_band_filter:
+            self._bands = self._open_filter()
+        return self._bands
+
+    @property
+    def filter_path(self) -> Path | None:
+        return None if self.path == ":memory:" else Path(self.path + ".bands")
+
+    def _token(self) -> bytes:
+        row = self.conn.execute("SELECT value FROM checkpoints WHERE name = 'state/token'").fetchone()
+        if row is None:
+            value = int.from_bytes(os.urandom(8), "little") >> 1
+            self.conn.execute("INSERT OR IGNORE INTO checkpoints (name, value) VALUES ('state/token', ?)", (value,))
+            row = self.conn.execute("SELECT value FROM checkpoints WHERE name = 'state/token'").fetchone()
+        return int(row[0]).to_bytes(8, "little")
+
+    def _open_filter(self) -> KeyFilter:
+        """The saved filter when it belongs to this file, brought up to date; else one built from the bands table."""
+        saved = KeyFilter.load(self.filter_path, self._token()) if self.filter_path else None
+        if saved is not None and self._catch_up(saved):
+            return saved
+        return self._build_filter()
+
+    def _build_filter(self, at_least: int = 0) -> KeyFilter:
+        count = int(self.conn.execute("SELECT (SELECT COUNT(*) FROM bands) + (SELECT COUNT(*) FROM bands_recent)"
+                                      ).fetchone()[0])
+        keys = KeyFilter(max(4_000_000, 2 * count, at_least))
+        keys.covered = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
+        for table in ("bands", "bands_recent"):
+            cursor = self.conn.execute(f"SELECT band FROM {table}")  # noqa: S608 - a table name of ours
+            while rows := cursor.fetchmany(262144):
+                keys.add(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        return keys
+
+    def _catch_up(self, keys: KeyFilter) -> bool:
+        """Add the bands of articles stored since ``keys.covered`` (by this or another process); False when
+        an article without its bands blob (written by an older version) makes a full rebuild necessary."""
+        rows = self.conn.execute("SELECT id, bands, signature FROM articles WHERE id > ? ORDER BY id",
+                                 (keys.covered,)).fetchall()
+        for article_id, blob, signature in rows:
+            if article_id not in self._mine:
+                if blob is None and signature:
+                    return False
+                if blob:
+                    keys.add(np.frombuffer(blob, dtype="<i8"))
+            keys.covered = article_id
+        self._mine.clear()
+        return True
+
+    def save_filter(self) -> None:
+        """Save the band filter next to the state file (done on close), so the next open need not rebuild it."""
+        if self._bands is not None and self.filter_path is not None and not self._ops:
+            self._catch_up(self._bands)
+            self._bands.save(self.filter_path, self._token())
 
     # Batching ---------------------------------------------------------------------------
 
@@ -154,12 +229,21 @@ class SQLiteStore(StateStore):
         self.failed = None
         self._ops = []
         self._ov = _Overlay()
+        if self.merge_articles and self._recent_articles() >= self.merge_articles:
+            self.merge_bands()
+        if self._bands is None:
+            self._mine.clear()
+        elif not self._catch_up(self._bands) or self._bands.full:
+            self._bands = self._build_filter(at_least=2 * self._bands.capacity)
 
     def _apply(self, cur: sqlite3.Cursor, ops: list[tuple[str, Any]]) -> None:
         bands: list[tuple[int, int]] = []
+        with_bands = 0
         for op, args in ops:
             if op == "mark":
-                bands.extend(self._apply_mark(cur, args))
+                new = self._apply_mark(cur, args)
+                bands.extend(new)
+                with_bands += bool(new)
             elif op == "dup":
                 record: DuplicateRecord = args
                 cur.execute("INSERT OR REPLACE INTO duplicates (site, url, kind, duplicate_of, similarity, at) "
@@ -178,10 +262,13 @@ class SQLiteStore(StateStore):
                     cur.executemany("INSERT INTO line_counts (site, key, n) VALUES (?, ?, 1) "
                                     "ON CONFLICT (site, key) DO UPDATE SET n = n + 1", [(site, k) for k in keys])
         if bands:  # in key order: neighbouring keys share B-tree pages
-            cur.executemany("INSERT OR IGNORE INTO bands (band, article) VALUES (?, ?)", sorted(bands))
+            table = "bands_recent" if self.merge_articles else "bands"
+            cur.executemany(f"INSERT OR IGNORE INTO {table} (band, article) VALUES (?, ?)", sorted(bands))  # noqa: S608 - a table name of ours
+            if self.merge_articles:
+                cur.execute("INSERT INTO checkpoints (name, value) VALUES ('state/recent_bands', ?) "
+                            "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value", (with_bands,))
 
-    @staticmethod
-    def _apply_mark(cur: sqlite3.Cursor, article: StoredArticle) -> list[tuple[int, int]]:
+    def _apply_mark(self, cur: sqlite3.Cursor, article: StoredArticle) -> list[tuple[int, int]]:
         keys = [key64(k) for k in dict.fromkeys(article.url_keys)]
         existing = None
         for chunk in _chunks(keys):
@@ -192,10 +279,13 @@ class SQLiteStore(StateStore):
                 break
         bands: list[tuple[int, int]] = []
         if existing is None:
-            cur.execute("INSERT INTO articles (site, url, signature, stored_at) VALUES (?, ?, ?, ?)",
-                        (article.site, article.url, article.signature or None, _now()))
+            unique = list(dict.fromkeys(article.band_keys))
+            cur.execute("INSERT INTO articles (site, url, signature, stored_at, bands) VALUES (?, ?, ?, ?, ?)",
+                        (article.site, article.url, article.signature or None, _now(),
+                         np.array(unique, dtype="<i8").tobytes() if unique else None))
             article_id = cur.lastrowid
-            bands = [(band, article_id) for band in dict.fromkeys(article.band_keys)]  # type: ignore[misc]
+            self._mine.add(article_id)  # type: ignore[arg-type]
+            bands = [(band, article_id) for band in unique]  # type: ignore[misc]
         else:
             article_id = existing
         cur.executemany("INSERT OR IGNORE INTO url_keys (key, article) VALUES (?, ?)", [(k, article_id) for k in keys])
@@ -203,6 +293,32 @@ class SQLiteStore(StateStore):
             cur.execute("INSERT OR IGNORE INTO content (hash, article) VALUES (?, ?)",
                         (key64(article.content_hash), article_id))
         return bands
+
+    # Near-duplicate bands: a small recent table, merged into the big one in key order ---------
+
+    def _recent_articles(self) -> int:
+        row = self.conn.execute("SELECT value FROM checkpoints WHERE name = 'state/recent_bands'").fetchone()
+        return int(row[0]) if row else 0
+
+    def merge_bands(self) -> None:
+        """Move ``bands_recent`` into ``bands`` in one transaction, in key order.
+
+        Inserting band keys (random numbers) one commit at a time into an index of tens of millions
+        of rows dirties one page of the index per key; the recent table stays small enough for the
+        page cache, and the merge writes each page of the big index once per merge instead.
+        """
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("INSERT OR IGNORE INTO bands (band, article) SELECT band, article FROM bands_recent "
+                        "ORDER BY band, article")
+            cur.execute("DELETE FROM bands_recent")
+            cur.execute("UPDATE checkpoints SET value = 0 WHERE name = 'state/recent_bands'")
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
 
     # Stored articles --------------------------------------------------------------------
 
@@ -243,11 +359,15 @@ class SQLiteStore(StateStore):
                     found.setdefault(url, ov.signatures.get(url, b""))
             if len(found) >= limit:
                 return dict(list(found.items())[:limit])
+        if self.bands is not None and keys:
+            keys = [k for k, maybe in zip(keys, self.bands.may_contain(keys), strict=True) if maybe]
         for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT a.url, a.signature FROM articles a WHERE a.id IN "  # noqa: S608 - only '?' placeholders are formatted in
-                f"(SELECT DISTINCT article FROM bands WHERE band IN ({','.join('?' * len(chunk))}) LIMIT ?)",
-                [*chunk, limit]).fetchall()
+                f"(SELECT article FROM bands WHERE band IN ({marks}) UNION "
+                f"SELECT article FROM bands_recent WHERE band IN ({marks}) LIMIT ?)",
+                [*chunk, *chunk, limit]).fetchall()
             for url, signature in rows:
                 found.setdefault(url, signature or b"")
             if len(found) >= limit:
@@ -263,6 +383,8 @@ class SQLiteStore(StateStore):
                 ov.signatures[article.url] = article.signature
                 for band in dict.fromkeys(article.band_keys):
                     ov.bands[band].append(article.url)
+                if self.bands is not None and article.band_keys:
+                    self.bands.add(article.band_keys)  # a failed commit leaves only false positives
         for key in article.url_keys:
             ov.urls.setdefault(key, target)
         if article.content_hash:
@@ -350,6 +472,7 @@ class SQLiteStore(StateStore):
     def close(self) -> None:
         try:
             self.flush()
+            self.save_filter()
         finally:
             try:
                 self.conn.close()
