@@ -34,7 +34,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -47,6 +47,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
 from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date, to_iso
 from crawler.items import ArticleItem
@@ -67,14 +68,6 @@ def binary_kind(body: bytes) -> str | None:
     if b"\x00" in body[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs
         return "binary data"
     return None
-
-
-def _split(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
 
 
 class ArticleSpider(Spider):
@@ -100,6 +93,7 @@ class ArticleSpider(Spider):
     watermark_rules: ClassVar[list[str]] = []
     min_body_chars: ClassVar[int] = 20
 
+    min_articles: ClassVar[int | None] = None  # monitoring: fewest articles a run should store or hold
     mobile_hosts: ClassVar[dict[str, str]] = {}
     render_js: ClassVar[bool | str] = False
     wait_selector: ClassVar[str | None] = None
@@ -108,18 +102,16 @@ class ArticleSpider(Spider):
                  limit: str | int | None = None, since: str | None = None, full: str | bool = False,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.single_url = url
-        override = _split(start_urls)
+        # every argument is checked here, before the crawl starts (ArgumentError: one line naming it)
+        self.single_url = url_arg("url", url) if url is not None else None
+        override = urls_arg("start_urls", start_urls)
         if override:
             self.start_urls = override
             self.feed_urls = []
             self.sitemap_urls = []
-        self.limit = int(limit) if limit not in (None, "") else None
-        try:
-            self.since: date | None = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"-a since={since!r}: expected a day as YYYY-MM-DD") from None
-        self.full = str(full).lower() in ("1", "true", "yes")
+        self.limit = int_arg("limit", limit, minimum=1)
+        self.since: date | None = day_arg("since", since)
+        self.full = bool(bool_arg("full", full))
         self.articles_seen = 0
         self.last_rejection: str | None = None
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
@@ -132,6 +124,11 @@ class ArticleSpider(Spider):
             tags=self.tags_selector, next_page=self.next_page_selector, noise=tuple(self.noise_selectors),
             timezone=self.timezone,
         )
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, Any]) -> None:
+        """Raise ``ArgumentError`` for a spider argument this spider refuses (``scrapy crawl`` calls it first)."""
+        cls(**dict(arguments))
 
     # Sources ------------------------------------------------------------------------------
 
@@ -173,7 +170,9 @@ class ArticleSpider(Spider):
             self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
             return
         self.crawler.stats.inc_value("pages/list")
-        for url in dict.fromkeys(self.article_links(response)):
+        links = list(dict.fromkeys(self.article_links(response)))
+        self.crawler.stats.inc_value("articles/found", len(links))
+        for url in links:
             if self.limit_reached():
                 return
             yield self.article_request(url)
@@ -191,12 +190,14 @@ class ArticleSpider(Spider):
         if not entries:
             self.reject(response, "bad_feed", "no RSS items or Atom entries")
             return
+        self.crawler.stats.inc_value("pages/feed")
         for entry in entries:
             link = (entry.xpath("./*[local-name()='link']/@href").get()
                     or entry.xpath("./*[local-name()='link']/text()").get() or "").strip()
             when = entry.xpath("./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
                                " or local-name()='date']/text()").get()
             if link and not self.too_old(when):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(response.urljoin(link))
@@ -218,6 +219,7 @@ class ArticleSpider(Spider):
         except Exception as exc:  # lxml raises several types on garbage
             self.reject(response, "bad_sitemap", f"unparsable sitemap: {exc}")
             return
+        self.crawler.stats.inc_value("pages/sitemap")
         for entry in sitemap:
             loc = entry.get("loc", "").strip()
             if not loc:
@@ -225,6 +227,7 @@ class ArticleSpider(Spider):
             if sitemap.type == "sitemapindex":
                 yield Request(loc, callback=self.parse_sitemap, errback=self.on_error)
             elif self.is_article_url(loc) and not self.too_old(entry.get("lastmod")):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(loc)
