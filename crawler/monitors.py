@@ -2,8 +2,9 @@
 
 ``CrawlMonitorSuite`` (``SPIDERMON_SPIDER_CLOSE_MONITORS``) runs, for every spider:
 
-- spidermon's ``FinishReasonMonitor`` (``SPIDERMON_EXPECTED_FINISH_REASONS``) and
-  ``ErrorCountMonitor`` (``SPIDERMON_MAX_ERRORS``: any ERROR line, spider or pipeline exception);
+- spidermon's ``FinishReasonMonitor`` (``SPIDERMON_EXPECTED_FINISH_REASONS``) and its
+  ``ErrorCountMonitor`` (``SPIDERMON_MAX_ERRORS``: any ERROR line of this spider, a spider or pipeline
+  exception included; counted by crawler/extensions/spider_errors.py);
 - ``ArticleCountMonitor``: articles stored, or already held (skipped as stored, duplicates),
   at least the spider's ``min_articles`` (default ``MONITOR_MIN_ARTICLES``);
 - ``ListPagesMonitor``: the list pages, feeds and sitemaps read gave at least one article URL;
@@ -29,7 +30,8 @@ from typing import Any, ClassVar
 from scrapy.settings import BaseSettings
 from spidermon import Action, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
-from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor, FinishReasonMonitor
+from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor as SpidermonErrorCountMonitor
+from spidermon.contrib.scrapy.monitors.monitors import FinishReasonMonitor
 from spidermon.settings import MONITOR
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,14 @@ def fallback_rates(stats: Mapping[str, Any]) -> dict[str, float]:
             if k.startswith(prefix) and extracted}
 
 
+@monitors.name("Error Count Monitor")
+class ErrorCountMonitor(SpidermonErrorCountMonitor):
+    """ERROR lines of this spider (``errors/logged``; spidermon's reads ``log_count/ERROR``, which counts every
+    spider of a ``crawlall`` process) against ``SPIDERMON_MAX_ERRORS``."""
+
+    stat_name = "errors/logged"
+
+
 class CrawlMonitor(BaseScrapyMonitor):
     """A monitor of this project: reads the final stats and the crawler's settings."""
 
@@ -104,6 +114,14 @@ class ArticleCountMonitor(CrawlMonitor):
         held, stored = held_count(self.stats), stored_count(self.stats)
         self.assertTrue(held >= minimum, msg=f"{held} article(s) stored or already held ({stored} stored this run), "
                                              f"fewer than the minimum of {minimum}")
+
+    @monitors.name("New articles should be stored")
+    def test_new_articles_stored(self) -> None:
+        stored, extracted = stored_count(self.stats), self.stat("articles/extracted")
+        new = self.stat("articles/new_urls") + self.stat("pending/resumed")
+        fresh = extracted - stat_sum(self.stats, "dedup/")
+        self.assertFalse(stored == 0 and (fresh > 0 or (extracted == 0 and new > 0)),
+                         msg=f"stored nothing although it found {new} new article URL(s) and extracted {extracted}")
 
 
 @monitors.name("List Pages Monitor")

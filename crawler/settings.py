@@ -114,6 +114,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.browser_check.BrowserCheck": 0,
     "crawler.extensions.storage_guard.StorageGuard": 100,
+    "crawler.extensions.spider_errors.SpiderErrors": 100,
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # before STATS_FILE is written, so it holds the outcome
     "crawler.extensions.stats_file.StatsFileExtension": 500,
 }

@@ -67,5 +67,6 @@ class StorageGuard:
             return
         self.stopping = True
         self.crawler.stats.set_value("store/error", problem)
-        logger.error("Cannot write to DATA_DIR (%s): stopping the crawl", problem)
+        logger.error("Cannot write to DATA_DIR (%s): stopping the crawl", problem,
+                     extra={"spider": self.crawler.spider})
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))

@@ -197,7 +197,7 @@ class StoreJsonlPipeline:
             return
         self.write_failed = True
         reason = storage_problem(exc) or str(exc)
-        logger.error("Cannot write %s: %s: stopping the crawl", path, reason)
+        logger.error("Cannot write %s: %s: stopping the crawl", path, reason, extra={"spider": self.crawler.spider})
         self.crawler.stats.set_value("store/error", f"cannot write {path}: {reason}")
         handle = self.files.pop(path, None)
         if handle is not None:
