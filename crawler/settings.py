@@ -48,6 +48,7 @@ STORE_FSYNC = False
 STATE_ENABLED = True
 INCREMENTAL_ENABLED = True
 PENDING_ENABLED = True
+PENDING_MAX_ATTEMPTS = 3  # runs a pending article URL is retried before it is dropped (0: forever)
 
 # Cleaning
 TEXT_SCRIPT = "keep"  # or "hans" / "hant": OpenCC conversion of title and body
@@ -115,7 +116,7 @@ EXTENSIONS = {
     "crawler.extensions.browser_check.BrowserCheck": 0,
     "crawler.extensions.storage_guard.StorageGuard": 100,
     "crawler.extensions.spider_errors.SpiderErrors": 100,
-    "spidermon.contrib.scrapy.extensions.Spidermon": 400,  # before STATS_FILE is written, so it holds the outcome
+    "crawler.extensions.monitoring.Monitoring": 400,  # spidermon suites; before STATS_FILE is written
     "crawler.extensions.stats_file.StatsFileExtension": 500,
 }
 

@@ -204,7 +204,7 @@ STATE_COMPONENTS = {
     "EXTENSIONS": {"crawler.extensions.stats_file.StatsFileExtension": 500,
                    "crawler.extensions.storage_guard.StorageGuard": 100,
                    "crawler.extensions.spider_errors.SpiderErrors": 100,
-                   "spidermon.contrib.scrapy.extensions.Spidermon": 400},
+                   "crawler.extensions.monitoring.Monitoring": 400},
 }
 
 

@@ -14,6 +14,10 @@ from crawler.state.tracking import ArticleState, article_state
 logger = logging.getLogger(__name__)
 
 
+class AlreadyStored(IgnoreRequest):
+    """The article is stored: its download is skipped (an incremental skip, not a failure)."""
+
+
 def is_article_start(request: Request) -> bool:
     """An article's first page (``article`` meta set, not a continuation page ``article_part >= 2``)."""
     return bool(request.meta.get("article")) and int(request.meta.get("article_part") or 1) <= 1
@@ -50,7 +54,7 @@ class IncrementalMiddleware:
         self.crawler.stats.inc_value("incremental/skipped")
         self._settle(request)
         logger.debug("Skipped %s: stored as %s", request.url, stored)
-        raise IgnoreRequest(f"already stored: {request.url}")
+        raise AlreadyStored(f"already stored: {request.url}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (404, 410):

@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 
 from parsel import Selector
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -57,6 +57,17 @@ logger = logging.getLogger(__name__)
 MAX_ARTICLE_PAGES = 50
 _MAGIC = ((b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
           (b"PK\x03\x04", "a ZIP archive"), (b"\x1f\x8b", "gzip data"), (b"RIFF", "a RIFF file"))
+
+
+# Keys Scrapy's components set on a request for that download only (MetaCopyDetectionMiddleware warns when copied)
+_DOWNLOAD_META = frozenset({"_auth_proxy", "_dont_cache", "_scheme_proxy", "cache_timestamp", "download_latency",
+                            "download_slot", "redirect_reasons", "redirect_times", "redirect_ttl", "redirect_urls",
+                            "retry_times"})
+
+
+def carried_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """A response's meta less the keys that belonged to its download: what the next page of an article carries."""
+    return {k: v for k, v in meta.items() if k not in _DOWNLOAD_META}
 
 
 def binary_kind(body: bytes) -> str | None:
@@ -268,7 +279,7 @@ class ArticleSpider(Spider):
         follow = response.meta.get("follow_pages", True)
         if follow and page.next_page and page.next_page not in seen and len(parts) < MAX_ARTICLE_PAGES:
             yield Request(page.next_page, callback=self.parse_article, errback=self.on_error, priority=1,
-                          meta={**response.meta, "article_parts": parts, "article_part": len(parts) + 1})
+                          meta={**carried_meta(response.meta), "article_parts": parts, "article_part": len(parts) + 1})
             return
         yield from self.build_item(parts, now, response)
 
@@ -326,7 +337,8 @@ class ArticleSpider(Spider):
         return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
 
     def on_error(self, failure: Failure) -> Iterator[ArticleItem]:
-        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``.
+        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``; a
+        request skipped on purpose (``IgnoreRequest``: stored already, robots.txt) is a DEBUG line.
 
         When a later page of a multi-page article fails, the pages already read still make the
         article (``pages`` says how many; ``articles/incomplete`` counts it).
@@ -334,6 +346,9 @@ class ArticleSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
+        if failure.check(IgnoreRequest):  # skipped on purpose (stored already, robots.txt): counted where decided
+            logger.debug("Skipped %s: %s", url, failure.getErrorMessage(), extra={"spider": self})
+            return
         if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it
             status = failure.value.response.status
             message = f"HTTP {status}"

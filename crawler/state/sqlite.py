@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS duplicates (
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
 );
 CREATE INDEX IF NOT EXISTS duplicates_at ON duplicates (at);
-CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, UNIQUE (site, url));
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, UNIQUE (site, url));
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS line_articles (site TEXT NOT NULL, article TEXT NOT NULL, PRIMARY KEY (site, article))
     WITHOUT ROWID;
@@ -69,6 +70,9 @@ class SQLiteStore(StateStore):
         self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.executescript(SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(pending)")}
+        if "attempts" not in columns:  # a state file from before attempts were counted
+            self.conn.execute("ALTER TABLE pending ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
 
     def _write(self, statements: Iterable[tuple[str, Iterable[tuple[object, ...]] | tuple[object, ...]]]) -> None:
         cur = self.conn.cursor()
@@ -185,6 +189,24 @@ class SQLiteStore(StateStore):
 
     def pending(self, site: str) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            dropped = []
+            if max_attempts > 0:
+                dropped = [r[0] for r in cur.execute(
+                    "SELECT url FROM pending WHERE site = ? AND attempts >= ? ORDER BY id", (site, max_attempts))]
+                cur.execute("DELETE FROM pending WHERE site = ? AND attempts >= ?", (site, max_attempts))
+            cur.execute("UPDATE pending SET attempts = attempts + 1 WHERE site = ?", (site,))
+            kept = [r[0] for r in cur.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return kept, dropped
 
     # Checkpoints ------------------------------------------------------------------------
 
