@@ -59,6 +59,8 @@ BOILERPLATE_LEARN = None  # None: learn only with a durable state (STATE_ENABLED
 
 # Validation and deduplication (URL, exact content, near-duplicate MinHash/LSH)
 VALIDATE_MIN_BODY_CHARS = 20
+VALIDATE_MIN_YEAR = 1990  # an earlier published_at/updated_at is implausible: moved to extra, counted
+VALIDATE_MAX_FUTURE_DAYS = 1  # so is one later than the crawl time plus this
 STATE_PATH = None  # default DATA_DIR/state.sqlite; REDIS_URL switches to Redis
 STATE_SQLITE_CACHE_KIB = 16384  # SQLite page cache cap: resident memory stops growing there
 DEDUP_ENABLED = True

@@ -157,3 +157,15 @@ def test_multi_page_article_copies_no_download_meta(tmp_path: Path, routes) -> N
     assert item["pages"] == 2 and body2.split("\n")[0][:20] in item["body"]
     assert warnings(proc.stderr) == [], warnings(proc.stderr)
     assert json.loads((tmp_path / "stats.json").read_text())["stats"]["articles/multipage"] == 1
+
+
+def test_implausible_date_is_moved_logged_and_fails_the_monitor(tmp_path: Path, routes) -> None:  # type: ignore[no-untyped-def]
+    html = article_html(1, article_body(1), "/article/1.html").replace("2026-03-02T09:30:00+08:00",
+                                                                          "2099-03-02T09:30:00+08:00")
+    site = routes({"/list/1": links("/article/1.html"), "/article/1.html": page(html)})
+    proc = run("crawl", tmp_path, "localnews", "-a", f"start_urls={site.base_url}/list/1")
+    (item,) = read_jsonl(tmp_path, "localnews")
+    assert item["published_at"] is None and item["extra"]["implausible_published_at"] == "2099-03-02T09:30:00+08:00"
+    assert read_stats(tmp_path)["validate/implausible_date"] == 1
+    assert f"Implausible date in {site.base_url}/article/1.html" in proc.stderr
+    assert proc.returncode == 1 and "Implausible Dates Monitor" in proc.stderr.splitlines()[-1]
