@@ -89,9 +89,9 @@ def regex_arg(name: str, value: str | None) -> re.Pattern[str] | None:
         raise ArgumentError(f"-a {name}={_show(value)}: expected a regular expression ({exc})") from None
 
 
-def check_spider_arguments(spidercls: type, arguments: Mapping[str, Any]) -> None:
+def check_spider_arguments(spidercls: type, arguments: Mapping[str, Any], settings: Any = None) -> None:
     """The spider's ``check_arguments`` (ArticleSpider builds itself once without a crawler: its ``__init__``
     parses, and refuses, every argument)."""
     check = getattr(spidercls, "check_arguments", None)
     if check is not None:
-        check(arguments)
+        check(arguments, settings)

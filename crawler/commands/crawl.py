@@ -49,7 +49,7 @@ def check_arguments(settings: BaseSettings, name: str, spargs: dict[str, str]) -
     except KeyError:
         raise UsageError(f"unknown spider {name!r} (scrapy list shows them)", print_help=False) from None
     try:
-        check_spider_arguments(spidercls, spargs)
+        check_spider_arguments(spidercls, spargs, settings)
     except ArgumentError as exc:
         raise UsageError(str(exc), print_help=False) from None
 

@@ -41,8 +41,9 @@ from urllib.parse import urlparse
 
 from parsel import Selector
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -51,6 +52,7 @@ from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
 from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date, to_iso
 from crawler.items import ArticleItem
+from crawler.middlewares.incremental import AlreadyStored
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +139,7 @@ class ArticleSpider(Spider):
         )
 
     @classmethod
-    def check_arguments(cls, arguments: Mapping[str, Any]) -> None:
+    def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
         """Raise ``ArgumentError`` for a spider argument this spider refuses (``scrapy crawl`` calls it first)."""
         cls(**dict(arguments))
 
@@ -338,7 +340,7 @@ class ArticleSpider(Spider):
 
     def on_error(self, failure: Failure) -> Iterator[ArticleItem]:
         """Errback of every request: a failed download is one log line and ``articles/failed/<error>``; a
-        request skipped on purpose (``IgnoreRequest``: stored already, robots.txt) is a DEBUG line.
+        request skipped as already stored (``AlreadyStored``) is a DEBUG line.
 
         When a later page of a multi-page article fails, the pages already read still make the
         article (``pages`` says how many; ``articles/incomplete`` counts it).
@@ -346,7 +348,7 @@ class ArticleSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
-        if failure.check(IgnoreRequest):  # skipped on purpose (stored already, robots.txt): counted where decided
+        if failure.check(AlreadyStored):  # an incremental skip, counted as incremental/skipped: not a failure
             logger.debug("Skipped %s: %s", url, failure.getErrorMessage(), extra={"spider": self})
             return
         if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it

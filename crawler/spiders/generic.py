@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 
 from crawler.arguments import ArgumentError, bool_arg, int_arg, regex_arg
 from crawler.spiders.base import ArticleSpider
@@ -42,10 +43,11 @@ class GenericSpider(ArticleSpider):
         self.render_js = bool_arg("render_js", render_js, extra=("all",))
 
     @classmethod
-    def check_arguments(cls, arguments: Mapping[str, Any]) -> None:
-        if not arguments.get("start_urls") and not arguments.get("url"):
+    def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
+        seeded = settings is not None and bool(settings.get("REDIS_URL"))  # a fleet worker crawls what is seeded
+        if not arguments.get("start_urls") and not arguments.get("url") and not seeded:
             raise ArgumentError("generic needs -a start_urls=URL[,URL] (list pages) or -a url=URL (one article)")
-        super().check_arguments(arguments)
+        super().check_arguments(arguments, settings)
 
     async def start(self) -> AsyncIterator[Request]:
         async for request in super().start():
