@@ -2,7 +2,8 @@
 
 Scrapy's own ``crawl`` exits 0 whenever the spider started, even when every write failed or a
 monitor failed. This one (a project command replaces the built-in of the same name) checks the
-spider arguments before starting, then exits 1 with one line on stderr when the spider did not
+spider arguments and the state file before starting (``-s STATE_REBUILD=1`` rebuilds the state
+from the JSONL first), then exits 1 with one line on stderr when the spider did not
 start, was stopped before it closed (a second Ctrl-C), closed with a finish reason outside
 ``SPIDERMON_EXPECTED_FINISH_REASONS`` (``store_failed``: a JSONL write failed; ``shutdown``: Ctrl-C),
 or failed a monitor (crawler/monitors.py).
@@ -21,6 +22,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.arguments import ArgumentError, check_spider_arguments
+from crawler.state.rebuild import StateUnreadable, check_state, rebuild_state
 
 
 def crawl_problems(settings: BaseSettings, stats: dict[str, Any]) -> list[str]:
@@ -40,6 +42,24 @@ def crawl_problems(settings: BaseSettings, stats: dict[str, Any]) -> list[str]:
     problems += [f"{k[len(prefix):]}: {v}" for k, v in sorted(stats.items())
                  if k.startswith(prefix) and k[len(prefix):] not in skip]
     return problems
+
+
+def prepare_state(settings: BaseSettings) -> str | None:
+    """Before a crawl: rebuild the state from the JSONL with ``STATE_REBUILD``, else check that it is readable.
+    Returns the one-line reason the crawl cannot start, or None."""
+    try:
+        if settings.getbool("STATE_REBUILD"):
+            done = rebuild_state(settings)
+            print(f"state rebuilt from {done.lines} JSONL line(s): {done.articles} article(s)"
+                  + (f", {done.invalid} invalid line(s) skipped" if done.invalid else "")
+                  + (f"; the old file is {done.moved_to}" if done.moved_to else ""), file=sys.stderr)
+        else:
+            check_state(settings)
+    except StateUnreadable as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot rebuild the state: {exc.strerror or exc}"
+    return None
 
 
 def check_arguments(settings: BaseSettings, name: str, spargs: dict[str, str]) -> None:
@@ -66,6 +86,11 @@ class Command(ScrapyCrawlCommand):
             super().run(args, opts)  # Scrapy's usage errors
             return
         assert self.crawler_process is not None and self.settings is not None
+        problem = prepare_state(self.settings)
+        if problem:
+            print(f"crawl {args[0]}: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
         crawler: Crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from crawler.commands.crawl import check_arguments, crawl_problems
+from crawler.commands.crawl import check_arguments, crawl_problems, prepare_state
 from crawler.report import format_table, spider_summary, write_report
 
 EXIT_FAILED = 1
@@ -64,6 +64,11 @@ class Command(BaseRunSpiderCommand):
             self.exitcode = EXIT_LOCKED
             return
         try:
+            problem = prepare_state(self.settings)
+            if problem:
+                print(f"crawlall: {problem}", file=sys.stderr)
+                self.exitcode = EXIT_FAILED
+                return
             self.exitcode = self._run(args, opts, data_dir)
         finally:
             lock.close()

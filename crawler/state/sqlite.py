@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS line_counts (site TEXT NOT NULL, key TEXT NOT NULL, n
 _MAX_VARS = 500  # rows per IN (...) query, well under SQLite's variable limit
 
 
+class StateUnreadable(sqlite3.DatabaseError):
+    """The state file is not a readable SQLite database; the message names it and how to rebuild it."""
+
+
 def key64(key: str) -> int:
     """A string key as a signed 64-bit integer (collision odds at 10^7 keys: ~3e-6)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
@@ -65,11 +69,18 @@ class SQLiteStore(StateStore):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+                raise  # a read-only or missing folder, not a damaged file
+            raise StateUnreadable(f"{self.path} is damaged ({exc}). The JSONL files hold everything it is built "
+                                  "from: rebuild it with `scrapy rebuildstate` or -s STATE_REBUILD=1") from None
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(pending)")}
         if "attempts" not in columns:  # a state file from before attempts were counted
             self.conn.execute("ALTER TABLE pending ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
