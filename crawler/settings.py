@@ -80,6 +80,7 @@ SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "limit", "closespider_timeout",
                                      "closespider_pagecount"]
 SPIDERMON_MAX_ERRORS = 0  # any ERROR line (a spider or pipeline exception, a failed write) fails the crawl
 SPIDERMON_SENTRY_PROJECT_NAME = BOT_NAME
+SPIDERMON_SLACK_SENDER_NAME = BOT_NAME
 SPIDERMON_REPORT_TEMPLATE = "reports/email/monitors/result.jinja"  # spidermon's; used with SPIDERMON_REPORT_FILENAME
 MONITOR_MIN_ARTICLES = 1  # articles stored or already held; a site raises it with its `min_articles` attribute
 MONITOR_MIN_SAMPLE = 10  # extracted articles needed before coverage, fallback and cleaning shares are judged

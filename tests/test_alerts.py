@@ -138,3 +138,15 @@ def test_sentry_alert_reaches_a_local_sink(site, tmp_path: Path) -> None:  # typ
     (event,) = sink.events
     assert "localnews" in event["message"] and "no article URL found" in event["message"]
     assert event["tags"]["spider_name"] == "localnews"
+
+
+def test_slack_and_telegram_actions_render_their_messages(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # FAKE: spidermon logs the message it would post (no network here); the wiring and templates are real.
+    proc = run("crawl", tmp_path, "localnews", "-a", f"start_urls={site.base_url}/",
+               "-s", "SPIDERMON_SLACK_SENDER_TOKEN=xoxb-test", "-s", "SPIDERMON_SLACK_RECIPIENTS=#crawls",
+               "-s", "SPIDERMON_SLACK_FAKE=1", "-s", "SPIDERMON_TELEGRAM_SENDER_TOKEN=123:abc",
+               "-s", "SPIDERMON_TELEGRAM_RECIPIENTS=42", "-s", "SPIDERMON_TELEGRAM_FAKE=1")
+    assert proc.returncode == 1
+    assert "SendSlackMessageSpiderFinished... OK" in proc.stderr
+    assert "SendTelegramMessageSpiderFinished... OK" in proc.stderr
+    assert proc.stderr.count("List Pages Monitor") >= 3  # the monitor's failure, then both messages name it
