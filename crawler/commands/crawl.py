@@ -91,7 +91,7 @@ class Command(ScrapyCrawlCommand):
             print(f"crawl {args[0]}: {problem}", file=sys.stderr)
             self.exitcode = 1
             return
-        crawler: Crawler = self._create_crawler(args[0])
+        crawler: Crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         stats = dict(crawler.stats.get_stats() or {}) if crawler.stats else {}
