@@ -9,13 +9,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.middlewares import AlreadyStored
 from crawler.state.tracking import ArticleState, article_state
 
 logger = logging.getLogger(__name__)
-
-
-class AlreadyStored(IgnoreRequest):
-    """The article is stored: its download is skipped (an incremental skip, not a failure)."""
 
 
 def is_article_start(request: Request) -> bool:

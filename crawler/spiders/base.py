@@ -52,7 +52,7 @@ from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
 from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date, to_iso
 from crawler.items import ArticleItem
-from crawler.middlewares.incremental import AlreadyStored
+from crawler.middlewares import AlreadyStored
 
 logger = logging.getLogger(__name__)
 

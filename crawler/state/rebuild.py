@@ -24,11 +24,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
-from crawler.state import open_store
-from crawler.state.base import StoredArticle
-from crawler.state.minhash import Fingerprinter, hash_normalised, normalise_body
 from crawler.state.sqlite import StateUnreadable
-from crawler.urls import url_keys
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +74,12 @@ def _lines(data_dir: Path) -> Iterator[tuple[str, Path, dict[str, Any] | None]]:
 
 def rebuild_state(settings: BaseSettings) -> RebuildResult:
     """Register every valid JSONL line of ``DATA_DIR`` in a new state (see the module docstring)."""
+    # imported here: every scrapy command imports this module's command, and datasketch takes 0.5 s to import
+    from crawler.state import open_store
+    from crawler.state.base import StoredArticle
+    from crawler.state.minhash import Fingerprinter, hash_normalised, normalise_body
+    from crawler.urls import url_keys
+
     path = state_path(settings)
     moved = None
     if path is not None and path.exists():
