@@ -286,7 +286,7 @@ def failure_text(spider: str, result: Any, stats: Mapping[str, Any]) -> str:
     """Plain-text body of an alert: the failed monitors and the main figures."""
     lines = [f"The crawl of {spider} failed its checks (finish reason: {stats.get('finish_reason')})."]
     lines += [f"- {r.monitor.monitor_name}: {monitor_message(r.error)}" for r in result.monitors_failed_results]
-    lines.append(f"Stored {stored_count(stats)} article(s); {int(stats.get('log_count/ERROR', 0))} ERROR line(s).")
+    lines.append(f"Stored {stored_count(stats)} article(s); {int(stats.get('errors/logged', 0))} ERROR line(s).")
     return "\n".join(lines)
 
 
