@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,12 +59,17 @@ def test_run_report_renders_table_plots_and_marks_a_failed_site(tmp_path: Path) 
             colors = [page.locator(f'#sites tr[data-site="{s}"] td').first.evaluate(
                 "e => getComputedStyle(e).backgroundColor") for s in ("localbroken", "localnews")]
             assert colors[0] != colors[1]
-            # localnews has two runs: two bars of 20 stored, both drawn with a height
+            # localnews has two runs: two bars, drawn in proportion to what each run stored (the two spiders of
+            # the second run share the stored-URL state, so they may split list 2 between them)
             plots = page.locator('.plots[data-site="localnews"] svg')
             assert plots.count() == 5
             bars = page.locator('.plots[data-site="localnews"] figure').first.locator("rect.bar")
             assert bars.count() == 2
-            assert all(bars.nth(i).bounding_box()["height"] > 20 for i in range(2))  # type: ignore[index]
+            stored = [json.loads(p.with_suffix(".json").read_text())["spiders"]["localnews"]["articles_stored"]
+                      for p in pages]
+            heights = [(bars.nth(i).bounding_box() or {"height": 0.0})["height"] for i in range(2)]
+            assert stored[0] == 20 and heights[0] > 20
+            assert heights[1] / heights[0] == pytest.approx(stored[1] / stored[0], rel=0.05)
             assert page.locator('.plots[data-site="localbroken"] polyline, .plots[data-site="localbroken"] rect')\
                 .count() >= 1
             page.screenshot(path=str(tmp_path / "run-report.png"), full_page=True)
