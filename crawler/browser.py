@@ -97,7 +97,7 @@ _PARSEL_ONLY = ("::text", "::attr(")
 
 
 def wait_selector(spider: Spider | None) -> str | None:
-    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body_selector``.
+    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body`` selector.
 
     XPath entries and parsel-only pseudo-elements (``::text``, ``::attr()``) are left out of the
     fallback, since Chromium cannot wait for them.
@@ -105,7 +105,7 @@ def wait_selector(spider: Spider | None) -> str | None:
     declared = getattr(spider, "wait_selector", None)
     if declared:
         return str(declared)
-    body = getattr(spider, "body_selector", None)
+    body = (getattr(spider, "selectors", None) or {}).get("body")
     specs = [body] if isinstance(body, str) else list(body or [])
     css = [s for s in specs if isinstance(s, str) and s and not s.startswith(("/", "(", "./"))
            and not any(p in s for p in _PARSEL_ONLY)]

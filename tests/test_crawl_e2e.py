@@ -118,3 +118,14 @@ def test_the_feed_exporter_still_works_beside_the_store(site: FixtureSite, tmp_p
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [item["title"] for item in exported] == [item["title"] for item in result.items]
     assert exported[0]["body"] == result.items[0]["body"]
+
+
+def test_a_multipage_article_crawls_without_a_warning(site: FixtureSite, tmp_path: Path) -> None:
+    """The next-page request carries the project's meta keys only: Scrapy warns when a request copies
+    the internal ones of a response (download_latency, download_slot ...)."""
+    result = run_crawl(["generic", "-a", f"url={site.base_url}/article/2026/11/22/night-market.html",
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    assert [item["pages"] for item in result.items] == [3]
+    assert result.stats["articles/multipage"] == 1
+    warnings = [line for line in result.log.splitlines() if "WARNING" in line]
+    assert not warnings, warnings
