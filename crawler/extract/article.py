@@ -220,8 +220,6 @@ def body_site(ctx: PageContext) -> Body | None:
 
 
 def body_generic(ctx: PageContext) -> Body | None:
-    if ctx.sel.xpath("//meta[@property='og:type']/@content").get("").startswith("video"):
-        return None  # a video page's blurb is no article
     generic = ctx.generic
     lines, furniture = split_furniture(generic.body)
     return Body(lines, generic.images, furniture) if lines else None

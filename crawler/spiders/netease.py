@@ -33,4 +33,4 @@ class NeteaseSpider(ArticleSpider):
         ".related_article", ".post_statement", ".statement", ".post_end", ".post_top", "[class^='gg200x300']",
         ".at_item", ".js_qrcode_wrap", ".nt-wx2dcode", ".video-info", ".otitle",
     ]
-    watermark_rules = ["re:^图片来自网络，如有侵权，请联系删除。?$"]
+    watermark_rules = ["re:^图片来自网络，如有侵权，请联系删除。?$", "re:^Notice: The content above .*NetEase Hao.*$"]

@@ -20,7 +20,8 @@ class QqSpider(ArticleSpider):
                   ".content-title h1", ".article-title h1"],
         "published_at": [".a_time", "#C-Main-Article-QQ .pubTime", ".article-time"],
         "authors": [".article-author .author-name", ".a_author"],
-        "source": [".a_source", "#LeftTool .author div", ".media-info .media-name", "#C-Main-Article-QQ .where"],
+        "source": [".a_source", "#LeftTool .author div", ".media-info .media-name", ".tit-bar .color-a-1",
+                   """(substring-before(substring-after(//script[contains(., 'window.DATA')], '"media": "'), '"'))"""],
         "category": [".a_catalog a", ".a_catalog"],
         "body": ["#ArticleContent", ".content-article", "#Cnt-Main-Article-QQ", ".rich_media_content"],
     }
