@@ -117,7 +117,9 @@ def test_the_feed_exporter_still_works_beside_the_store(site: FixtureSite, tmp_p
                         "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path / "data")
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [item["title"] for item in exported] == [item["title"] for item in result.items]
-    assert exported[0]["body"] == result.items[0]["body"]
+    # the same schema: the body as text, dates as ISO strings with their offset (the fields' serializers)
+    assert exported == result.items
+    assert isinstance(exported[0]["body"], str) and exported[0]["published_at"].endswith("+08:00")
 
 
 def test_a_multipage_article_crawls_without_a_warning(site: FixtureSite, tmp_path: Path) -> None:

@@ -26,9 +26,9 @@ _META_SECTION = ("article:section", "og:article:section", "section", "category",
 _META_TITLE = ("og:title", "twitter:title", "title", "headline", "dc.title")
 _META_SITE = ("og:site_name", "application-name")
 # Variables that hold the publication time in the scripts of portals that print it with JavaScript
-# (WeChat's ct and publish_time, Toutiao's publish_time, QQ's pubtime ...), in order of preference.
+# (WeChat's ct and publish_time, Toutiao's publish_time, QQ's pubtime, ifeng's newsTime), in order of preference.
 _SCRIPT_DATE_NAMES = ("ct", "create_time", "createTime", "publish_time", "publishTime", "pubtime", "pubTime",
-                      "publish_date", "publishDate", "pubDate", "ptime")
+                      "publish_date", "publishDate", "pubDate", "ptime", "newsTime")
 _SCRIPT_DATE = re.compile(
     r"(?<![\w.$])[\"']?(?P<name>" + "|".join(_SCRIPT_DATE_NAMES) + r")[\"']?\s*[:=]\s*(?:JsDecode\(\s*)?"
     r"[\"'](?P<value>[^\"'\n]{6,40})[\"']")

@@ -4,8 +4,8 @@ from crawler.spiders.base import ArticleSpider
 
 
 def _cls(prefix: str) -> str:
-    """Current ifeng pages use CSS-module classes (``main_content-LcrEruCc``): match the stable prefix."""
-    return f'contains(concat(" ", @class), " {prefix}-")'
+    """ifeng pages use CSS-module classes (``main_content-LcrEruCc``, ``index_main_content_x8Ke2``): the stable part."""
+    return f'(contains(concat(" ", @class), " {prefix}-") or contains(@class, "_{prefix}_"))'
 
 
 class IfengSpider(ArticleSpider):
