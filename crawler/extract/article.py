@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from crawler.extract import text as textmod
-from crawler.extract.byline import Furniture, names, split_furniture
+from crawler.extract.byline import Furniture, dateline, names, split_furniture
 from crawler.extract.dates import parse_date
 from crawler.extract.generic import GenericArticle, extract_generic
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
@@ -60,11 +60,7 @@ SELECTOR_KEYS = frozenset(FIELDS) - EXTRA_FIELDS - {"canonical_url"} | {"next_pa
 
 _CRUMB_SKIP = {"首页", "首頁", "正文", "当前位置", "您的位置", "你的位置", "home", "返回首页", ">", "»", "/"}
 _LABEL = re.compile(r"^\s*(?:来源|來源|稿源|出处|source|作者|作\s*者|记者|撰文|文|编辑|责任编辑|by)\s*[:：|]?\s*", re.I)
-_NEXT_WORDS = ("下一页", "下页", "下一頁", "后一页", "next page", "next", "›", "»", ">")
-# One XPath over the document: a link whose whole text is one of the words (case-insensitive).
-_NEXT_LINK = "//a[@href][{}]/@href".format(" or ".join(
-    f"translate(normalize-space(), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')='{w}'"
-    for w in _NEXT_WORDS))
+_NEXT_WORDS = frozenset(("下一页", "下页", "下一頁", "后一页", "next page", "next", "›", "»", ">"))
 _BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,30})")
 _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -283,9 +279,12 @@ def source_byline(ctx: PageContext) -> str | None:
 
 
 def source_generic(ctx: PageContext) -> str | None:
-    generic = ctx.generic_if_ran
-    m = _BYLINE_SOURCE.search(generic.date_text or "") if generic else None
-    return m.group(1) if m else None
+    """The source in the byline line the generic layer found near the title (``来源：X``, or a dateline's)."""
+    text = ctx.generic_if_ran.date_text if ctx.generic_if_ran else None
+    if not text:
+        return None
+    m = _BYLINE_SOURCE.search(text)
+    return m.group(1) if m else (dated[1] if (dated := dateline(text)) else None)
 
 
 def authors_site(ctx: PageContext) -> list[str]:
@@ -414,10 +413,23 @@ def _language(declared: str | None, body: list[str]) -> str | None:
     """The text's language: Chinese when CJK characters make a fifth of it (templates often declare
     ``lang="en"`` on Chinese articles), else the page's declaration."""
     sample = "".join(body)[:2000]
-    if sample and sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff") / len(sample) > 0.2:
+    if sample and len(_CJK.findall(sample)) / len(sample) > 0.2:
         return "zh"
     if declared:
         return declared.split("-")[0].split("_")[0].lower() or None
+    return None
+
+
+def _next_link(sel: Selector) -> str | None:
+    """The first link whose whole text is a next-page word (下一页, next, »: case and spaces ignored)."""
+    if isinstance(sel.root, str):
+        return None
+    for link in sel.root.iter("a"):
+        href = link.get("href")
+        if href:
+            text = link.text_content()
+            if len(text) <= 30 and " ".join(text.split()).lower() in _NEXT_WORDS:
+                return href
     return None
 
 
@@ -428,7 +440,7 @@ def find_next_page(sel: Selector, url: str, spec: SelectorSpec) -> str | None:
         href = next((h for h in found.xpath("(@href | .//@href)[1]").getall() + [
             n.get() for n in found if isinstance(n.root, str)] if h), None)
     else:
-        href = sel.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').get() or sel.xpath(_NEXT_LINK).get()
+        href = sel.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').get() or _next_link(sel)
     if not href or href.strip().startswith(("javascript:", "#")):
         return None
     absolute = urljoin(url, href.strip())

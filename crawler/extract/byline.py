@@ -241,6 +241,10 @@ def split_furniture(lines: list[str], hidden: Iterable[str] = ()) -> tuple[list[
 
 def _read(line: str, found: Furniture) -> str | None:
     """Fill ``found`` from one line; the rule that takes the line out of the body, or None to keep it."""
+    if len(line) > _MAX_FURNITURE + 20:  # a paragraph: at most a 原标题 line
+        if found.original_title is None and (title := original_title(line)) is not None:
+            found.original_title = title
+        return None
     if (crumbs := breadcrumb(line)) is not None:
         if crumbs and not found.category:
             found.category = crumbs

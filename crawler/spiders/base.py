@@ -79,6 +79,15 @@ def binary_kind(body: bytes) -> str | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
+    """Paragraphs of sentences (at least ``min_chars`` in lines of 30+ characters that end a sentence), not a
+    list of linked titles."""
+    return sum(len(line) for line in lines if len(line) >= 30 and _SENTENCE_END.search(line)) >= min_chars
+
+
 def _split(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
@@ -286,11 +295,13 @@ class ArticleSpider(Spider):
         yield from self.build_item(parts, now, response)
 
     def looks_like_list_page(self, page: Page, url: str) -> bool:
-        """A page the site's article container misses, at a URL its pattern rejects: the generic layer would
-        make an "article" of its teasers. A bare site root is exempt (a saved page whose own URL was lost)."""
+        """A page the site's article container misses, at a URL its pattern rejects, whose generic body is no
+        prose: the generic layer would make an "article" of its teasers. A bare site root is exempt (a saved
+        page whose own URL was lost), and so is a page that reads as prose (an article in an older template
+        at an older URL form)."""
         return (page.layers.get("body") == "generic" and bool(self.selectors.get("body"))
                 and self._article_re is not None and urlparse(url).path not in ("", "/")
-                and not self.is_article_url(url))
+                and not self.is_article_url(url) and not reads_as_prose(page.body))
 
     def adjust_page(self, page: Page, response: TextResponse) -> Page:
         """Hook: correct one page's extraction where a site needs code (``page.discard(field)``)."""
