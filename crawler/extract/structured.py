@@ -30,8 +30,8 @@ _META_SITE = ("og:site_name", "application-name")
 _SCRIPT_DATE_NAMES = ("ct", "create_time", "createTime", "publish_time", "publishTime", "pubtime", "pubTime",
                       "publish_date", "publishDate", "pubDate", "ptime", "newsTime")
 _SCRIPT_DATE = re.compile(
-    r"(?<![\w.$])[\"']?(?P<name>" + "|".join(_SCRIPT_DATE_NAMES) + r")[\"']?\s*[:=]\s*(?:JsDecode\(\s*)?"
-    r"[\"'](?P<value>[^\"'\n]{6,40})[\"']")
+    r"(?<![\w$])[\"']?(?P<name>" + "|".join(_SCRIPT_DATE_NAMES) + r")[\"']?\s*[:=]\s*(?:JsDecode\(\s*)?"
+    r"(?:[\"'](?P<value>[^\"'\n]{6,40})[\"']|(?P<epoch>1\d{9}(?:\d{3})?)\b)")
 _TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|^\s*1\d{9}(?:\d{3})?\s*$")
 _CJK_WORDS = re.compile(r"^[\u4e00-\u9fff\w·]+(?:\s+[\u4e00-\u9fff\w·]+)+$")
 
@@ -163,7 +163,7 @@ def script_published(sel: Selector) -> str | None:
     found: dict[str, str] = {}
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         for m in _SCRIPT_DATE.finditer(script):
-            value = m.group("value").strip()
+            value = (m.group("value") or m.group("epoch")).strip()
             if re.search(r"\d{4}|^1\d{9}", value):
                 found.setdefault(m.group("name"), value)
     ordered = [found[name] for name in _SCRIPT_DATE_NAMES if name in found]
