@@ -8,7 +8,8 @@ Debian package (``apt-get install chromium``; ``make setup`` does it) through
 - ``should_abort_request(request)``: the ``PLAYWRIGHT_ABORT_REQUEST`` predicate (no images, media,
   fonts or stylesheets);
 - ``render_mode(spider)`` / ``wants_render(spider, request)``: which requests go through the browser;
-- ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else CSS ``body_selector``);
+- ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else the CSS of the
+  ``body`` selector);
 - ``browser_problem(settings)``: why the configured browser cannot start, with the fix, or None;
 - ``render_page(url, wait_for=...)``: the rendered DOM of one page, blocking, for fixtures of JS sites;
 - ``LazyPlaywrightDownloadHandler``: scrapy-playwright's download handler, but the Playwright driver

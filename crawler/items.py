@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-EXTRACTION_LAYERS = ("site", "structured", "byline", "generic")
+EXTRACTION_LAYERS = ("site", "structured", "byline", "generic")  # the shared sources, in their default order
 
 
 def join_lines(body: list[str] | str) -> str:

@@ -36,9 +36,9 @@ from crawler.extract.dates import parse_date
 from crawler.extract.generic import GenericArticle, extract_generic
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
+from crawler.items import EXTRACTION_LAYERS
 
 Source = Callable[["PageContext"], Any]
-LAYERS = ("site", "structured", "byline", "generic")
 
 # field -> its sources, in the order they are tried. Fields resolve in this order: later fields may
 # read earlier ones (authors are checked against the source, bylines come from the body's furniture).
@@ -137,7 +137,7 @@ class Page:
 
     def fallbacks(self) -> list[str]:
         """Fields that came from a later source than the first one the site declares for them."""
-        order = {layer: i for i, layer in enumerate(LAYERS)}
+        order = {layer: i for i, layer in enumerate(EXTRACTION_LAYERS)}
         return [f for f, layer in self.layers.items()
                 if f in self.declared and order.get(layer, 0) > order.get(self.declared[f], 0)]
 
