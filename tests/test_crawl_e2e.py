@@ -131,3 +131,30 @@ def test_a_multipage_article_crawls_without_a_warning(site: FixtureSite, tmp_pat
     assert result.stats["articles/multipage"] == 1
     warnings = [line for line in result.log.splitlines() if "WARNING" in line]
     assert not warnings, warnings
+
+
+def test_make_demo_twice_writes_a_fresh_folder_each_time_without_warnings(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.crawlutil import ROOT
+
+    def demo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "crawler.demo", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, check=False)
+
+    for run in ("first", "second"):
+        proc = demo("generic", "netease", "--data-dir", str(tmp_path / run))
+        assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+        assert f"This run wrote 7 articles under {tmp_path / run}/" in proc.stdout
+        rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.startswith(("generic ",
+                                                                                                      "netease "))}
+        assert rows["generic"][1] == "5" and rows["netease"][1] == "2"
+        assert rows["generic"][-3] == rows["netease"][-3] == "0"  # the warnings column: the crawls logged none
+        assert len(read_jsonl(tmp_path / run)) == 7
+    market = next(i for i in read_jsonl(tmp_path / "second", "generic") if i["url"].endswith("night-market.html"))
+    assert market["pages"] == 3  # pages the local copy holds are followed
+    again = demo("generic", "--data-dir", str(tmp_path / "first"))
+    assert again.returncode == 2 and "not empty" in again.stderr
+    failed = demo("nosuchspider", "--data-dir", str(tmp_path / "third"))
+    assert failed.returncode == 1 and "demo: the crawl of nosuchspider failed" in failed.stderr

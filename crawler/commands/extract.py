@@ -9,8 +9,36 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
+from scrapy.spiderloader import get_spider_loader
 
+from crawler.arguments import ArgumentError, url_arg
 from crawler.offline import OfflineExtractor, Outcome
+
+
+def check_extract_options(settings: BaseSettings, args: list[str], opts: argparse.Namespace) -> None:
+    """Refuse, in one line each, what a person may mistype: a missing file, a URL that is not one, an unknown
+    spider, a capture time that is not ISO 8601."""
+    for name in ([opts.manifest] if opts.manifest else args[:1]):
+        if not Path(name).is_file():
+            raise UsageError(f"{name}: no such file", print_help=False)
+    if opts.url:
+        try:
+            url_arg("url", opts.url)
+        except ArgumentError:
+            raise UsageError(f"--url {opts.url!r}: expected an http:// or https:// URL", print_help=False) from None
+    check_spider_and_time(settings, opts.spider, opts.captured_at)
+
+
+def check_spider_and_time(settings: BaseSettings, spider: str | None, captured_at: str | None) -> None:
+    if spider and spider not in get_spider_loader(settings).list():
+        raise UsageError(f"--spider {spider!r}: no such spider (scrapy list shows them)", print_help=False)
+    if captured_at:
+        try:
+            datetime.fromisoformat(captured_at)
+        except ValueError:
+            raise UsageError(f"--captured-at {captured_at!r}: expected an ISO 8601 time such as "
+                             "2026-11-23T09:30:00+08:00", print_help=False) from None
 
 
 class Command(ScrapyCommand):
@@ -32,6 +60,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--spider", help="spider whose rules to use (default: by the URL's domain, else generic)")
         parser.add_argument("--manifest", help='JSONL of {"path": ..., "url": ..., "spider": NAME or null}')
         parser.add_argument("--captured-at", help="ISO time that anchors relative dates (default: now)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        check_extract_options(self.settings, args, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -39,7 +39,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -48,14 +48,17 @@ from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
 from crawler.extract.article import Page, SiteRules, Source, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date
 from crawler.extract.select import SelectorSpec
 from crawler.items import ArticleItem
+from crawler.middlewares import AlreadyStored
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +91,6 @@ def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
     return sum(len(line) for line in lines if len(line) >= 30 and _SENTENCE_END.search(line)) >= min_chars
 
 
-def _split(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
-
-
 class ArticleSpider(Spider):
     """Crawls list pages, feeds and sitemaps of one site and yields an ``ArticleItem`` per article."""
 
@@ -117,6 +112,7 @@ class ArticleSpider(Spider):
     watermark_rules: ClassVar[list[str]] = []
     min_body_chars: ClassVar[int] = 20
 
+    min_articles: ClassVar[int | None] = None  # monitoring: fewest articles a run should store or hold
     mobile_hosts: ClassVar[dict[str, str]] = {}
     render_js: ClassVar[bool | str] = False
     wait_selector: ClassVar[str | None] = None
@@ -129,18 +125,16 @@ class ArticleSpider(Spider):
                  limit: str | int | None = None, since: str | None = None, full: str | bool = False,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.single_url = url
-        override = _split(start_urls)
+        # every argument is checked here, before the crawl starts (ArgumentError: one line naming it)
+        self.single_url = url_arg("url", url) if url is not None else None
+        override = urls_arg("start_urls", start_urls)
         if override:
             self.start_urls = override
             self.feed_urls = []
             self.sitemap_urls = []
-        self.limit = int(limit) if limit not in (None, "") else None
-        try:
-            self.since: date | None = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"-a since={since!r}: expected a day as YYYY-MM-DD") from None
-        self.full = str(full).lower() in ("1", "true", "yes")
+        self.limit = int_arg("limit", limit, minimum=1)
+        self.since: date | None = day_arg("since", since)
+        self.full = bool(bool_arg("full", full))
         self.articles_seen = 0
         self.last_rejection: str | None = None
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
@@ -156,6 +150,11 @@ class ArticleSpider(Spider):
                          sources=cls.field_sources, ignore_structured=frozenset(cls.ignore_structured),
                          generic_body=cls.generic_body, portal_names=tuple(cls.portal_names),
                          timezone=cls.timezone)
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
+        """Raise ``ArgumentError`` for a spider argument this spider refuses (``scrapy crawl`` calls it first)."""
+        cls(**dict(arguments))
 
     # Sources ------------------------------------------------------------------------------
 
@@ -197,7 +196,9 @@ class ArticleSpider(Spider):
             self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
             return
         self.crawler.stats.inc_value("pages/list")
-        for url in dict.fromkeys(self.article_links(response)):
+        links = list(dict.fromkeys(self.article_links(response)))
+        self.crawler.stats.inc_value("articles/found", len(links))
+        for url in links:
             if self.limit_reached():
                 return
             yield self.article_request(url)
@@ -215,12 +216,14 @@ class ArticleSpider(Spider):
         if not entries:
             self.reject(response, "bad_feed", "no RSS items or Atom entries")
             return
+        self.crawler.stats.inc_value("pages/feed")
         for entry in entries:
             link = (entry.xpath("./*[local-name()='link']/@href").get()
                     or entry.xpath("./*[local-name()='link']/text()").get() or "").strip()
             when = entry.xpath("./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
                                " or local-name()='date']/text()").get()
             if link and not self.too_old(when):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(response.urljoin(link))
@@ -242,6 +245,7 @@ class ArticleSpider(Spider):
         except Exception as exc:  # lxml raises several types on garbage
             self.reject(response, "bad_sitemap", f"unparsable sitemap: {exc}")
             return
+        self.crawler.stats.inc_value("pages/sitemap")
         for entry in sitemap:
             loc = entry.get("loc", "").strip()
             if not loc:
@@ -249,6 +253,7 @@ class ArticleSpider(Spider):
             if sitemap.type == "sitemapindex":
                 yield Request(loc, callback=self.parse_sitemap, errback=self.on_error)
             elif self.is_article_url(loc) and not self.too_old(entry.get("lastmod")):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(loc)
@@ -360,7 +365,8 @@ class ArticleSpider(Spider):
         return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
 
     def on_error(self, failure: Failure) -> Iterator[ArticleItem]:
-        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``.
+        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``; a
+        request skipped as already stored (``AlreadyStored``) is a DEBUG line.
 
         When a later page of a multi-page article fails, the pages already read still make the
         article (``pages`` says how many; ``articles/incomplete`` counts it).
@@ -368,6 +374,9 @@ class ArticleSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
+        if failure.check(AlreadyStored):  # an incremental skip, counted as incremental/skipped: not a failure
+            logger.debug("Skipped %s: %s", url, failure.getErrorMessage(), extra={"spider": self})
+            return
         if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it
             status = failure.value.response.status
             message = f"HTTP {status}"
