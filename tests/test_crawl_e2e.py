@@ -146,12 +146,12 @@ def test_make_demo_twice_writes_a_fresh_folder_each_time_without_warnings(tmp_pa
     for run in ("first", "second"):
         proc = demo("generic", "netease", "--data-dir", str(tmp_path / run))
         assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-        assert f"This run wrote 7 articles under {tmp_path / run}/" in proc.stdout
+        assert f"This run wrote 8 articles under {tmp_path / run}/" in proc.stdout
         rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.startswith(("generic ",
                                                                                                       "netease "))}
-        assert rows["generic"][1] == "5" and rows["netease"][1] == "2"
+        assert rows["generic"][1] == "5" and rows["netease"][1] == "3"
         assert rows["generic"][-3] == rows["netease"][-3] == "0"  # the warnings column: the crawls logged none
-        assert len(read_jsonl(tmp_path / run)) == 7
+        assert len(read_jsonl(tmp_path / run)) == 8
     market = next(i for i in read_jsonl(tmp_path / "second", "generic") if i["url"].endswith("night-market.html"))
     assert market["pages"] == 3  # pages the local copy holds are followed
     again = demo("generic", "--data-dir", str(tmp_path / "first"))
