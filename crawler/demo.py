@@ -126,7 +126,7 @@ class LocalCopyMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
         if request.meta.get("article") and isinstance(response, TextResponse) and hasattr(spider, "rules"):
-            following = find_next_page(response.selector, response.url, spider.rules.next_page)
+            following = find_next_page(response.selector, response.url, spider.selectors.get("next_page"))
             if following and _path(following) not in self.paths:
                 request.meta["follow_pages"] = False
         return response

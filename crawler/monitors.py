@@ -37,7 +37,7 @@ from spidermon.settings import MONITOR
 logger = logging.getLogger(__name__)
 
 FIELDS = ("title", "published_at", "body", "authors", "source", "category", "tags", "updated_at")
-LAYERS = ("site", "structured", "generic")
+_NOT_LAYERS = ("fallback", "missing")  # extraction/fallback/<field>, extraction/missing/<field>: no source
 
 
 def stat_sum(stats: Mapping[str, Any], prefix: str) -> int:
@@ -59,7 +59,11 @@ def field_coverage(stats: Mapping[str, Any]) -> dict[str, float]:
     extracted = int(stats.get("articles/extracted", 0))
     if not extracted:
         return {}
-    found = {f: sum(int(stats.get(f"extraction/{layer}/{f}", 0)) for layer in LAYERS) for f in FIELDS}
+    found = dict.fromkeys(FIELDS, 0)
+    for key, value in stats.items():  # extraction/<source>/<field>: any source (site, byline, a site's own ...)
+        parts = key.split("/")
+        if len(parts) == 3 and parts[0] == "extraction" and parts[1] not in _NOT_LAYERS and parts[2] in found:
+            found[parts[2]] += int(value)
     return {f: round(min(1.0, n / extracted), 3) for f, n in found.items()}
 
 

@@ -49,6 +49,28 @@ def test_extract_manifest_keeps_order_and_reports_errors(tmp_path: Path) -> None
     assert "error" in out[1] and "error" in out[2]
 
 
+def test_extract_manifest_answers_each_bad_line_and_goes_on(tmp_path: Path) -> None:
+    good = json.dumps({"path": str(BRIDGE), "url": BRIDGE_URL})
+    lines = [
+        json.dumps({"path": str(BRIDGE)}),  # no url
+        json.dumps({"path": str(BRIDGE), "url": None, "spider": None}),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"path": str(BRIDGE), "url": BRIDGE_URL, "spider": "nosuchspider"}),
+        json.dumps({"path": str(BRIDGE), "url": BRIDGE_URL, "captured_at": "yesterday"}),
+        good,
+    ]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("\n".join(lines) + "\n")
+    proc = scrapy("extract", "--manifest", str(manifest))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [("error" in line) for line in out] == [True] * 6 + [False], out
+    assert "no http(s) url" in out[0]["error"] and "not JSON" in out[2]["error"]
+    assert "nosuchspider" in out[4]["error"] and "captured_at" in out[5]["error"]
+    assert out[6]["body"].startswith("11月22日上午")
+
+
 def test_evaluate_scores_labelled_pages(tmp_path: Path) -> None:
     item = json.loads(BRIDGE.with_suffix(".json").read_text())["item"]
     case = tmp_path / "site" / "case1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -16,9 +17,15 @@ class SiteSpider(ArticleSpider):
     name = "site"
 
 
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def item(published: str | None, updated: str | None = None) -> ArticleItem:
-    return ArticleItem(url="https://example.com/a/1.html", site="site", title="t", published_at=published,
-                       updated_at=updated, body="正文" * 20, crawled_at="2026-11-25T10:00:00+08:00", extra={})
+    """An item as the extraction builds it: aware datetimes, the body a list of paragraphs."""
+    return ArticleItem(url="https://example.com/a/1.html", site="site", title="t", published_at=_dt(published),
+                       updated_at=_dt(updated), body=["正文" * 20], crawled_at=_dt("2026-11-25T10:00:00+08:00"),
+                       extra={})
 
 
 @pytest.fixture
@@ -49,5 +56,5 @@ def test_implausible_dates_move_to_extra(pipeline, caplog, published, updated, m
                                        "2019-09-07T13:43:45+08:00", None])
 def test_plausible_dates_stay(pipeline, published) -> None:  # type: ignore[no-untyped-def]
     out = pipeline.process_item(item(published))
-    assert out.published_at == published and "implausible_published_at" not in out.extra
+    assert out.published_at == _dt(published) and "implausible_published_at" not in out.extra
     assert pipeline.crawler.stats.get_value("validate/implausible_date") is None

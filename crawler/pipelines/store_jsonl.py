@@ -12,11 +12,12 @@ from typing import IO, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.extensions.storage_guard import storage_problem
 from crawler.extract.dates import get_tz
+from crawler.items import ArticleItem, item_record
 from crawler.state.tracking import ArticleState, article_state
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ _OWN_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl$")
 
 
 def jsonl_line(item: Any) -> str:
-    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    record = item_record(item) if isinstance(item, ArticleItem) else ItemAdapter(item).asdict()
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 class StoreJsonlPipeline:
@@ -44,12 +46,12 @@ class StoreJsonlPipeline:
     to the file name so workers never share a file). The date is the crawl date in the spider's timezone.
     """
 
-    offline = False  # scrapy extract never writes DATA_DIR
-
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.enabled = settings.getbool("STORE_ENABLED", True)
+        if not self.enabled:
+            raise NotConfigured  # without a message: Scrapy logs none (scrapy extract, -s STORE_ENABLED=0)
         self.data_dir = Path(settings.get("DATA_DIR", "data"))
         self.fsync = settings.getbool("STORE_FSYNC", False)
         self.worker = settings.get("STORE_WORKER_ID") or ""

@@ -1,4 +1,4 @@
-"""Drops items that are not articles after cleaning and repairs what can be repaired."""
+"""Drops items that are not articles after cleaning, and sets implausible dates aside."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.extract.dates import get_tz, to_iso
+from crawler.items import iso
+from crawler.pipelines import body_chars
 
 logger = logging.getLogger(__name__)
 
 
 def _parse(value: object) -> datetime | None:
+    """An aware datetime as the extraction gives it, or the ISO text of an item built elsewhere."""
+    if isinstance(value, datetime):
+        return value
     try:
         return datetime.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -23,13 +27,11 @@ def _parse(value: object) -> datetime | None:
 
 
 class ValidateArticlePipeline:
-    """Requires a body of at least ``VALIDATE_MIN_BODY_CHARS`` characters; dates must carry an offset.
-
-    A naive date (which no extractor should produce) is read in the spider's ``timezone`` and counted
-    as ``validate/naive_date``; a rejected item is counted as ``validate/dropped/<reason>``. An implausible
-    ``published_at``/``updated_at`` (before ``VALIDATE_MIN_YEAR``, 1990, or more than
-    ``VALIDATE_MAX_FUTURE_DAYS``, 1, after ``crawled_at``) moves to ``extra["implausible_published_at"]``
-    (one log line, ``validate/implausible_date``).
+    """Requires a body of at least ``VALIDATE_MIN_BODY_CHARS`` characters (as stored, one paragraph a line);
+    a rejected item is counted as ``validate/dropped/<reason>``. The extraction gives timezone-aware
+    datetimes only, parsed once: no date is repaired here. An implausible ``published_at``/``updated_at``
+    (before ``VALIDATE_MIN_YEAR``, 1990, or more than ``VALIDATE_MAX_FUTURE_DAYS``, 1, after ``crawled_at``)
+    moves to ``extra["implausible_published_at"]`` as ISO text (one log line, ``validate/implausible_date``).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -45,23 +47,8 @@ class ValidateArticlePipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter.get("url")
-        if len(adapter.get("body") or "") < self.min_body_chars:
+        if body_chars(adapter.get("body") or []) < self.min_body_chars:
             self._drop(url, "short_body", f"body shorter than {self.min_body_chars} characters after cleaning")
-        tz = get_tz(getattr(self.crawler.spider, "timezone", "Asia/Shanghai"))
-        for name in ("published_at", "updated_at", "crawled_at"):
-            value = adapter.get(name)
-            if not value:
-                continue
-            try:
-                dt = datetime.fromisoformat(value)
-            except ValueError:
-                logger.warning("Unreadable %s %r in %s: removed", name, value, url)
-                self.crawler.stats.inc_value("validate/bad_date")
-                adapter[name] = None
-                continue
-            if dt.tzinfo is None:
-                self.crawler.stats.inc_value("validate/naive_date")
-                adapter[name] = to_iso(dt.replace(tzinfo=tz))
         self.check_plausible(adapter)
         return item
 
@@ -79,12 +66,12 @@ class ValidateArticlePipeline:
             extra = adapter.get("extra")
             if extra is None:
                 extra = adapter["extra"] = {}
-            extra[f"implausible_{name}"] = adapter[name]
+            extra[f"implausible_{name}"] = iso(dt)
             adapter[name] = None
             moved.append(f"{name} {extra[f'implausible_{name}']}")
         if moved:
             logger.warning("Implausible date in %s: %s (crawled %s): moved to extra", adapter.get("url"),
-                           ", ".join(moved), to_iso(crawled), extra={"spider": self.crawler.spider})
+                           ", ".join(moved), iso(crawled), extra={"spider": self.crawler.spider})
             self.crawler.stats.inc_value("validate/implausible_date")
 
     def _drop(self, url: str | None, reason: str, message: str) -> None:
