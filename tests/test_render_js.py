@@ -292,9 +292,9 @@ def test_wants_render_per_request_and_never_for_feeds() -> None:
 
 def test_wait_selector_falls_back_to_css_body_selectors() -> None:
     assert wait_selector(_spider(True, wait_selector="#app article")) == "#app article"
-    spider = _spider(True, body_selector=["article.tt", "//div[@id='x']", "div.body p::text", ".content"])
+    spider = _spider(True, selectors={"body": ["article.tt", "//div[@id='x']", "div.body p::text", ".content"]})
     assert wait_selector(spider) == "article.tt, .content"
-    assert wait_selector(_spider(True, body_selector="//div")) is None
+    assert wait_selector(_spider(True, selectors={"body": "//div"})) is None
 
 
 def test_browser_problem_names_the_fix() -> None:
@@ -450,7 +450,8 @@ def test_pages_are_bounded_reused_and_closed_on_errors(tmp_path: Path) -> None:
         got = run(["generic", "-a", f"start_urls={site.base}/list.html", "-a", r"allow=/(article|stub)/\d+\.html$",
                    "-a", "render_js=1", "-a", "wait_selector=article.article-body", "-a", "depth=1"],
                   tmp_path / "bounded", {"CONCURRENT_REQUESTS": 8, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-                                         "RENDER_JS_WAIT_TIMEOUT": 1500})
+                                         "RENDER_JS_WAIT_TIMEOUT": 1500,
+                                         "MONITOR_MIN_SAMPLE": 100})  # the test pages carry no date
     assert got.returncode == 0, got.log[-3000:]
     assert len(got.items) == 12 and all(SECOND_TEXT in item["body"] for item in got.items)
     assert _stat(got.log, "playwright/page_count/max_concurrent") == 2  # 8 requests in flight, 2 pages

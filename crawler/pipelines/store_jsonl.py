@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import re
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.extensions.storage_guard import storage_problem
 from crawler.extract.dates import get_tz
+from crawler.items import ArticleItem, item_record
 from crawler.state import commit_store
 from crawler.state.jsonl import (
     append_line,
+    checkpoint_name,
     file_digest,
     iter_lines,
     open_for_append,
@@ -34,7 +37,8 @@ _OWN_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl$")
 
 
 def jsonl_line(item: Any) -> str:
-    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    record = item_record(item) if isinstance(item, ArticleItem) else ItemAdapter(item).asdict()
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 class StoreJsonlPipeline:
@@ -60,9 +64,10 @@ class StoreJsonlPipeline:
     ``--quarantine`` moves them aside.
 
     A failed write (disk full, read-only or forbidden ``DATA_DIR``...) logs one ERROR naming the
-    file and the reason, counts ``store/write_errors`` for each item not written, leaves no
-    partial line, and closes the spider with the finish reason ``store_failed``; the items not
-    written stay pending, for the next run.
+    file and the reason (also in the stat ``store/error``), counts ``store/write_errors``, leaves
+    no partial line, and closes the spider with the finish reason ``store_failed``; the items
+    still in flight are not written and stay pending, for the next run. A failed commit of the
+    state is handled the same way (``crawler.state``).
 
     Settings: ``DATA_DIR`` (default ``data``), ``STORE_ENABLED`` (default True), ``STORE_FSYNC``
     (fsync every line, for power loss; default False), ``STORE_WORKER_ID`` (adds ``.<worker>``
@@ -75,6 +80,8 @@ class StoreJsonlPipeline:
         self.crawler = crawler
         settings = crawler.settings
         self.enabled = settings.getbool("STORE_ENABLED", True)
+        if not self.enabled:
+            raise NotConfigured  # without a message: Scrapy logs none (scrapy extract, -s STORE_ENABLED=0)
         self.data_dir = Path(settings.get("DATA_DIR", "data"))
         self.fsync = settings.getbool("STORE_FSYNC", False)
         self.worker = settings.get("STORE_WORKER_ID") or ""
@@ -82,7 +89,7 @@ class StoreJsonlPipeline:
         self.readers: dict[Path, IO[bytes]] = {}  # to compute digests of what was written
         self.committed: dict[Path, int] = {}  # position last recorded per file
         self.state: ArticleState = article_state(crawler)
-        self.failure: str | None = None  # the reason of the first failed write
+        self.write_failed = False
         self._hooked = False
 
     @classmethod
@@ -96,7 +103,7 @@ class StoreJsonlPipeline:
         return self.data_dir / site / f"{day}{suffix}.jsonl"
 
     def checkpoint_name(self, path: Path) -> str:
-        return f"jsonl:{path.parent.name}/{path.name}"
+        return checkpoint_name(path)
 
     # Opening: repair and reconcile --------------------------------------------------------
 
@@ -109,15 +116,18 @@ class StoreJsonlPipeline:
         return sorted(p for p in folder.glob("*.jsonl") if _OWN_FILE.match(p.name))
 
     def open_spider(self) -> None:
-        if not self.enabled:
-            return
-        self._hook()
-        for path in self.own_files(self.crawler.spider.name):
+        files = self.own_files(self.crawler.spider.name)
+        if not files:
+            return  # nothing to reconcile: the state is opened by the first write (or a middleware)
+        for path in files:
             try:
+                self._hook()
                 self.repair_torn_line(path)
                 self.register_tail(path)
-            except OSError as exc:
-                self.write_failed(path, exc)
+            except (OSError, sqlite3.Error) as exc:
+                if not storage_problem(exc) and not isinstance(exc, OSError):
+                    raise
+                self.fail(path, exc)
                 return
         commit_store(self.crawler)
 
@@ -185,17 +195,18 @@ class StoreJsonlPipeline:
     # Writing ----------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
-        if not self.enabled:
-            return item
         adapter = ItemAdapter(item)
         path = self.path_for(adapter.get("site") or self.crawler.spider.name)
+        if self.write_failed:
+            self.state.forget(item, remove_pending=False)  # stays pending: the next run fetches it again
+            raise DropItem(f"{adapter.get('url')}: not stored, the store failed", log_level="DEBUG")
         try:
             handle = self.files.get(path) or self._open(path)
             append_line(handle, jsonl_line(item).encode("utf-8"), self.fsync)
         except OSError as exc:
-            self.write_failed(path, exc)
+            self.fail(path, exc)
             self.state.forget(item, remove_pending=False)  # not a verdict: the URL stays pending
-            raise DropItem(f"Not stored ({self.failure}): {adapter.get('url')}", log_level="DEBUG") from None
+            raise DropItem(f"{adapter.get('url')}: not stored ({exc.strerror or exc})", log_level="DEBUG") from None
         self.crawler.stats.inc_value("store/items")
         self.state.mark_stored(item)  # only now does the article count as stored (committed in a batch)
         commit_store(self.crawler, only_if_due=True)
@@ -221,22 +232,36 @@ class StoreJsonlPipeline:
             store.set_checkpoint(name + "#digest", file_digest(self.readers[path], position))
             self.committed[path] = position
 
-    def write_failed(self, path: Path, exc: OSError) -> None:
-        """One ERROR line for the first failure, a stat for each, and the spider closes (``store_failed``)."""
+    def fail(self, path: Path | str, exc: Exception) -> None:
+        """A write failed (full disk, read-only or unwritable DATA_DIR): one ERROR line, and the crawl stops
+        with the finish reason ``store_failed``; the items still in flight stay pending for the next run."""
         self.crawler.stats.inc_value("store/write_errors")
-        if self.failure is not None:
+        if self.write_failed:
             return
-        code = errno.errorcode.get(exc.errno or 0, "")
-        self.failure = f"{exc.strerror or exc}{f' ({code})' if code else ''}"
-        logger.error("Cannot write %s: %s. Closing the spider: nothing stored is lost, and the articles not "
-                     "written stay pending for the next run.", path, self.failure)
+        self.write_failed = True
+        handle = self.files.pop(path, None) if isinstance(path, Path) else None
+        if handle is not None:
+            handle.close()
+            reader = self.readers.pop(path, None)  # type: ignore[call-overload]
+            if reader is not None:
+                reader.close()
+        if self.crawler.stats.get_value("store/error"):
+            return  # the state store failed first and said so
+        reason = storage_problem(exc) or (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+        if reason.startswith(f"{path}: "):
+            reason = reason[len(f"{path}: "):]
+        logger.error("Cannot write %s: %s: stopping the crawl (nothing stored is lost; the articles not written "
+                     "stay pending for the next run)", path, reason, extra={"spider": self.crawler.spider})
+        self.crawler.stats.set_value("store/error", f"cannot write {path}: {reason}")
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason="store_failed"))
 
     def close_spider(self) -> None:
-        if self.files:
-            commit_store(self.crawler)
+        if self.files or self.write_failed:
+            # what was written (before a failure too) is registered now, while the spider's monitors can still
+            # see a failed commit; the band filter is saved for the next run
+            commit_store(self.crawler, save=True)
         for handle in [*self.files.values(), *self.readers.values()]:
             handle.close()
         self.files.clear()

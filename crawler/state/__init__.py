@@ -4,8 +4,9 @@
 settings and closed when the spider closes. Its batched writes are committed every
 ``STATE_BATCH_SECONDS`` (0.5) or ``STATE_BATCH_WRITES`` (500, about 100 articles), whichever
 comes first. A commit that fails (disk full, read-only file) logs one ERROR naming the file
-and the reason, counts ``state/write_errors`` and closes the spider with the finish reason
-``store_failed``; what the batch held is rebuilt from the JSONL on the next run.
+and the reason (unless the JSONL store already reported a failed write), sets ``store/error``,
+counts ``store/write_errors`` and closes the spider with the finish reason ``store_failed``;
+what the batch held is registered again from the JSONL on the next run.
 """
 
 from __future__ import annotations
@@ -71,14 +72,17 @@ def get_store(crawler: Crawler) -> StateStore:
     return store
 
 
-def commit_store(crawler: Crawler, only_if_due: bool = False) -> None:
-    """Commit the crawl's batched state writes now (``only_if_due``: if the batch is full or old enough).
+def commit_store(crawler: Crawler, only_if_due: bool = False, save: bool = False) -> None:
+    """Commit the crawl's batched state writes now (``only_if_due``: if the batch is full or old enough;
+    ``save``: and save what the store keeps beside its file, such as the SQLite band filter).
 
-    A failure is handled as the timer's are: one ERROR, ``state/write_errors``, finish reason ``store_failed``.
+    A failure is handled as the timer's are: one ERROR, ``store/write_errors``, finish reason ``store_failed``.
     """
     store = _STORES.get(crawler)
     if store is not None and (not only_if_due or store.flush_due()):
         _commit(crawler, store)
+        if save and hasattr(store, "save_filter"):
+            store.save_filter()
 
 
 def _commit(crawler: Crawler, store: StateStore) -> None:
@@ -89,13 +93,18 @@ def _commit(crawler: Crawler, store: StateStore) -> None:
 
 
 def _failed(crawler: Crawler, store: StateStore, exc: BaseException) -> None:
+    from crawler.extensions.storage_guard import storage_problem
+
+    crawler.stats.inc_value("store/write_errors")
     if getattr(store, "_reported", False):
         return
     store._reported = True  # type: ignore[attr-defined]
     where = getattr(store, "path", None) or type(store).__name__
-    logger.error("Cannot write the crawl state to %s: %s (the articles already written are registered again "
-                 "from the JSONL on the next run)", where, exc)
-    crawler.stats.inc_value("state/write_errors")
+    if not crawler.stats.get_value("store/error"):  # else the JSONL store failed first and said so
+        reason = storage_problem(exc, where) or f"{where}: {exc}"
+        logger.error("Cannot write the crawl state (%s): stopping the crawl (the articles already written are "
+                     "registered again from the JSONL on the next run)", reason)
+        crawler.stats.set_value("store/error", f"cannot write the state: {reason}")
     engine = crawler.engine
     if engine is not None and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason="store_failed"))

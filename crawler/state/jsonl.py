@@ -211,6 +211,21 @@ def file_digest(handle: IO[bytes], end: int) -> int:
     return int.from_bytes(digest, "little") >> 1
 
 
+def checkpoint_name(path: Path) -> str:
+    """The state checkpoint holding how much of ``path`` is registered (``#digest``, ``#invalid`` beside it)."""
+    return f"jsonl:{path.parent.name}/{path.name}"
+
+
+def record_registered(store: Any, path: Path, end: int, invalid: int = 0) -> None:
+    """Tell ``store`` that the lines of ``path`` up to byte ``end`` are registered, with the digest of those bytes."""
+    name = checkpoint_name(path)
+    with path.open("rb") as handle:
+        digest = file_digest(handle, end)
+    store.set_checkpoint(name, end)
+    store.set_checkpoint(name + "#digest", digest)
+    store.set_checkpoint(name + "#invalid", invalid)
+
+
 def open_for_append(path: Path) -> IO[bytes]:
     """``path`` opened for unbuffered appends under a shared lock (retried if the file was replaced meanwhile)."""
     while True:

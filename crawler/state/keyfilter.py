@@ -67,10 +67,14 @@ class KeyFilter:
         """Write the filter atomically (a temporary file, then a rename)."""
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         header = np.array([self.nbits, self.probes, self.count, self.capacity, self.covered], dtype="<u8").tobytes()
-        with tmp.open("wb") as out:
-            out.write(_MAGIC + header + token.ljust(16, b"\0")[:16])
-            out.write(self.words.astype("<u8", copy=False).tobytes())
-        os.replace(tmp, path)
+        try:
+            with tmp.open("wb") as out:
+                out.write(_MAGIC + header + token.ljust(16, b"\0")[:16])
+                out.write(self.words.astype("<u8", copy=False).tobytes())
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path, token: bytes) -> KeyFilter | None:

@@ -19,6 +19,7 @@ write at once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import time
@@ -33,6 +34,8 @@ import numpy as np
 
 from crawler.state.base import DuplicateRecord, StateStore, StoredArticle
 from crawler.state.keyfilter import KeyFilter
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -50,7 +53,8 @@ CREATE TABLE IF NOT EXISTS duplicates (
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
 );
 CREATE INDEX IF NOT EXISTS duplicates_at ON duplicates (at);
-CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, UNIQUE (site, url));
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, UNIQUE (site, url));
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS line_articles (site TEXT NOT NULL, article TEXT NOT NULL, PRIMARY KEY (site, article))
     WITHOUT ROWID;
@@ -59,6 +63,10 @@ CREATE TABLE IF NOT EXISTS line_counts (site TEXT NOT NULL, key TEXT NOT NULL, n
 """
 
 _MAX_VARS = 500  # rows per IN (...) query, well under SQLite's variable limit
+
+
+class StateUnreadable(sqlite3.DatabaseError):
+    """The state file is not a readable SQLite database; the message names it and how to rebuild it."""
 
 
 def key64(key: str) -> int:
@@ -97,12 +105,22 @@ class SQLiteStore(StateStore):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.conn.execute("PRAGMA journal_size_limit=67108864")  # a merge grows the WAL: give the disk back after
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            self.conn.execute("PRAGMA journal_size_limit=67108864")  # a merge grows the WAL: give the disk back after
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+                raise  # a read-only or missing folder, not a damaged file
+            raise StateUnreadable(f"{self.path} is damaged ({exc}). The JSONL files hold everything it is built "
+                                  "from: rebuild it with `scrapy rebuildstate` or -s STATE_REBUILD=1") from None
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(pending)")}
+        if "attempts" not in columns:  # a state file from before attempts were counted
+            self.conn.execute("ALTER TABLE pending ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(articles)")}
         if "bands" not in columns:  # a state file from before the band filter
             self.conn.execute("ALTER TABLE articles ADD COLUMN bands BLOB")
@@ -150,7 +168,7 @@ class SQLiteStore(StateStore):
     def _build_filter(self, at_least: int = 0) -> KeyFilter:
         count = int(self.conn.execute("SELECT (SELECT COUNT(*) FROM bands) + (SELECT COUNT(*) FROM bands_recent)"
                                       ).fetchone()[0])
-        keys = KeyFilter(max(4_000_000, 2 * count, at_least))
+        keys = KeyFilter(max(262_144, 2 * count, at_least))
         keys.covered = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
         for table in ("bands", "bands_recent"):
             cursor = self.conn.execute(f"SELECT band FROM {table}")  # noqa: S608 - a table name of ours
@@ -174,10 +192,18 @@ class SQLiteStore(StateStore):
         return True
 
     def save_filter(self) -> None:
-        """Save the band filter next to the state file (done on close), so the next open need not rebuild it."""
-        if self._bands is not None and self.filter_path is not None and not self._ops:
-            self._catch_up(self._bands)
+        """Save the band filter next to the state file (done on close), so the next open need not rebuild it.
+
+        Only a cache: when it cannot be written (a full disk), the next open rebuilds it from the bands table.
+        """
+        if self._bands is None or self.filter_path is None or self._ops:
+            return
+        self._catch_up(self._bands)
+        try:
             self._bands.save(self.filter_path, self._token())
+        except OSError as exc:
+            logger.warning("Could not save the band filter %s (%s): the next crawl rebuilds it", self.filter_path,
+                           exc.strerror or exc)
 
     # Batching ---------------------------------------------------------------------------
 
@@ -428,6 +454,25 @@ class SQLiteStore(StateStore):
     def pending(self, site: str) -> list[str]:
         self.flush()
         return [row[0] for row in self.conn.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        self.flush()
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            dropped = []
+            if max_attempts > 0:
+                dropped = [r[0] for r in cur.execute(
+                    "SELECT url FROM pending WHERE site = ? AND attempts >= ? ORDER BY id", (site, max_attempts))]
+                cur.execute("DELETE FROM pending WHERE site = ? AND attempts >= ?", (site, max_attempts))
+            cur.execute("UPDATE pending SET attempts = attempts + 1 WHERE site = ?", (site,))
+            kept = [r[0] for r in cur.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return kept, dropped
 
     # Checkpoints ------------------------------------------------------------------------
 
