@@ -29,7 +29,7 @@ def run_state(max_articles: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
-    parser.add_argument("--pages", type=int, default=5000, help="crawl benchmark articles (default 5000)")
+    parser.add_argument("--pages", type=int, default=2500, help="crawl benchmark articles (default 2500)")
     parser.add_argument("--memory-pages", type=int, default=20_000, help="memory benchmark articles (default 20000)")
     parser.add_argument("--state-max", type=int, default=1_000_000, help="state benchmark size (default 1M)")
     args = parser.parse_args(argv)

@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.bench_state [--max 1000000] [--baseline-max N] [--cache-kib 16384] [--jaccard]
 
 Each store grows to ``--max`` articles in a process of its own (so RSS is its own): at each milestone
-it prints the mean ms per article over the last ``--batch`` articles (URL lookup + content lookup +
+it prints the mean ms per article since the previous milestone (URL lookup + content lookup +
 near-duplicate candidates and their verification + mark stored, as the dedup and store pipelines do,
-commits included), the process RSS and the size of the files. Signatures are random (distinct
-articles), so band lookups cost what they cost on a real corpus.
+commits and the merges of band runs included), the longest single stall (a merge) in that span, the
+process RSS and the size of the files. Signatures are random (distinct articles), so band lookups
+cost what they cost on a real corpus.
 
 Two stores, one after the other on the same machine: ``baseline`` is the store as it was before
 batching (one transaction per write, every band looked up in SQLite, the 64 MiB page cache the
@@ -65,7 +66,7 @@ def jaccard_table() -> None:
     print(f"fingerprint of a {len(WIRE_STORY)}-char body: {(time.perf_counter() - start) / 200 * 1000:.3f} ms")
 
 
-def grow(kind: str, max_articles: int, path: Path, batch: int, cache_kib: int, batch_writes: int) -> None:
+def grow(kind: str, max_articles: int, path: Path, cache_kib: int, batch_writes: int) -> None:
     """Grow one store (in this process) and print one JSON line per milestone."""
     import numpy as np
     import psutil
@@ -76,7 +77,7 @@ def grow(kind: str, max_articles: int, path: Path, batch: int, cache_kib: int, b
 
     fp = Fingerprinter()
     if kind == "baseline":
-        store = SQLiteStore(path, cache_kib=65536, batch_writes=1, band_filter=False)
+        store = SQLiteStore(path, cache_kib=65536, batch_writes=1, band_filter=False, run_articles=0)
     else:
         store = SQLiteStore(path, cache_kib=cache_kib, batch_writes=batch_writes)
     proc = psutil.Process()
@@ -84,8 +85,8 @@ def grow(kind: str, max_articles: int, path: Path, batch: int, cache_kib: int, b
     rng = np.random.default_rng(1)
     started = time.perf_counter()
     for milestone in sorted({m for m in MILESTONES if m <= max_articles} | {max_articles}):
-        timed_from = max(n, milestone - batch)
-        spent = 0.0
+        first = n
+        spent = stall = 0.0
         while n < milestone:
             signature = rng.integers(0, 2**32, fp.num_perm, dtype=np.uint32).astype("<u4").tobytes()
             url = f"https://news.example.com/{n // 1000}/article-{n}.html"
@@ -99,11 +100,12 @@ def grow(kind: str, max_articles: int, path: Path, batch: int, cache_kib: int, b
                 store.mark_stored(StoredArticle("bench", url, keys, chash, bands, signature))
             if store.flush_due():  # what the crawl's timer does every STATE_BATCH_SECONDS
                 store.flush()
-            if n >= timed_from:
-                spent += time.perf_counter() - t0
+            took = time.perf_counter() - t0
+            spent += took
+            stall = max(stall, took)
             n += 1
         size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 2**20
-        print(json.dumps({"articles": n, "ms": spent / (milestone - timed_from) * 1000,
+        print(json.dumps({"articles": n, "ms": spent / (milestone - first) * 1000, "stall": stall,
                           "rss": proc.memory_info().rss / 2**20, "file": size,
                           "elapsed": time.perf_counter() - started, "load": os.getloadavg()[0]}), flush=True)
     store.close()
@@ -113,15 +115,16 @@ def run_store(kind: str, max_articles: int, args: argparse.Namespace) -> dict[in
     rows: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix=f"bench-state-{kind}-") as tmp:
         cmd = [sys.executable, "-m", "bench.bench_state", "--grow", kind, "--max", str(max_articles),
-               "--path", str(Path(tmp) / "state.sqlite"), "--batch", str(args.batch),
+               "--path", str(Path(tmp) / "state.sqlite"),
                "--cache-kib", str(args.cache_kib), "--batch-writes", str(args.batch_writes)]
         with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
                 row = json.loads(line)
                 rows[int(row["articles"])] = row
-                print(f"  {kind:<8} {int(row['articles']):>10,} {row['ms']:8.3f} ms {row['rss']:7.1f} MB RSS "
-                      f"{row['file']:8.1f} MB file  (load {row['load']:.1f})", flush=True)
+                print(f"  {kind:<8} {int(row['articles']):>10,} {row['ms']:8.3f} ms/article, longest stall "
+                      f"{row['stall']:6.2f} s, {row['rss']:7.1f} MB RSS {row['file']:8.1f} MB file  "
+                      f"(load {row['load']:.1f})", flush=True)
         if proc.returncode:
             raise SystemExit(f"{kind} store failed (exit {proc.returncode})")
     return rows
@@ -148,7 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=1_000_000)
     parser.add_argument("--baseline-max", type=int, default=None, help="grow the baseline store only this far")
-    parser.add_argument("--batch", type=int, default=5_000, help="articles timed at each milestone")
     parser.add_argument("--cache-kib", type=int, default=None, help="default: STATE_SQLITE_CACHE_KIB")
     parser.add_argument("--batch-writes", type=int, default=None, help="default: STATE_BATCH_WRITES")
     parser.add_argument("--jaccard", action="store_true")
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         args.cache_kib = args.cache_kib or settings.getint("STATE_SQLITE_CACHE_KIB", 16384)
         args.batch_writes = args.batch_writes or settings.getint("STATE_BATCH_WRITES", 500)
     if args.grow:
-        grow(args.grow, args.max, args.path, args.batch, args.cache_kib, args.batch_writes)
+        grow(args.grow, args.max, args.path, args.cache_kib, args.batch_writes)
         return 0
 
     print(f"State store benchmark: {machine()}; load average at start {os.getloadavg()[0]:.1f}")
@@ -174,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     baseline_max = min(args.max, args.baseline_max or args.max)
     current = run_store("current", args.max, args)
     baseline = run_store("baseline", baseline_max, args)
-    print(f"\n{'articles':>10} {'ms/article':>10} {'baseline ms':>11} {'ratio':>6} {'RSS MB':>7} {'baseline RSS':>12} "
-          f"{'file MB':>8}")
+    print(f"\n{'articles':>10} {'ms/article':>10} {'baseline ms':>11} {'ratio':>6} {'stall s':>7} {'RSS MB':>7} "
+          f"{'baseline RSS':>12} {'file MB':>8}")
     for n, row in sorted(current.items()):
         base = baseline.get(n)
         ratio = f"{row['ms'] / base['ms']:6.2f}" if base else f"{'-':>6}"
-        print(f"{n:>10,} {row['ms']:10.3f} {base['ms'] if base else float('nan'):11.3f} {ratio} {row['rss']:7.1f} "
-              f"{base['rss'] if base else float('nan'):12.1f} {row['file']:8.1f}")
+        print(f"{n:>10,} {row['ms']:10.3f} {base['ms'] if base else float('nan'):11.3f} {ratio} {row['stall']:7.2f} "
+              f"{row['rss']:7.1f} {base['rss'] if base else float('nan'):12.1f} {row['file']:8.1f}")
+    print("(ms/article: the mean since the previous row, commits and merges included)")
     last = current[max(current)]
     print(f"at {max(current):,} articles: {last['ms']:.3f} ms an article (target <= 0.5), {last['rss']:.0f} MB RSS "
           f"(target <= 200); load average now {os.getloadavg()[0]:.1f}")

@@ -136,17 +136,33 @@ def test_key_filter_has_no_false_negatives_and_few_false_positives() -> None:
     assert bloom.may_contain(others).mean() < 0.015
 
 
-def test_recent_bands_are_merged_into_the_big_index_and_stay_found(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "state.sqlite", batch_writes=1, merge_articles=3)
-    texts = [changed_characters(WIRE_STORY, 0.3 + i / 50) for i in range(7)]
+def test_band_runs_are_closed_and_merged_and_every_article_stays_found(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "state.sqlite", batch_writes=1, run_articles=2, run_fanout=3)
+    texts = [changed_characters(WIRE_STORY, 0.3 + i / 50) for i in range(15)]
     articles = [_article(f"http://a/{i}", text) for i, text in enumerate(texts)]
     for art in articles:
         store.mark_stored(art)
-    recent = store.conn.execute("SELECT COUNT(DISTINCT article) FROM bands_recent").fetchone()[0]
-    merged = store.conn.execute("SELECT COUNT(DISTINCT article) FROM bands").fetchone()[0]
-    assert (merged, recent) == (6, 1)  # two merges of three articles; the seventh waits
+    runs = store.conn.execute("SELECT level, articles, open FROM runs ORDER BY id").fetchall()
+    # 15 articles in runs of 2: three closed level-0 runs became one level-1 run, twice; 3 left, 1 open
+    assert runs == [(1, 6, 0), (1, 6, 0), (0, 2, 0), (0, 1, 1)]
+    assert store.conn.execute("SELECT COUNT(DISTINCT run) FROM band_runs").fetchone()[0] == 4
+    assert store.conn.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 0
     for art in articles:
         assert art.url in store.near_candidates(art.band_keys)
+    store.close()
+
+
+def test_bands_of_a_state_file_from_before_runs_are_still_found(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    old = SQLiteStore(path, run_articles=0)  # bands straight into the one big index, as before
+    first = _article("http://a/1", WIRE_STORY)
+    old.mark_stored(first)
+    old.close()
+    Path(str(path) + ".bands").unlink()
+    store = SQLiteStore(path)
+    second = _article("http://b/1", changed_characters(WIRE_STORY, 0.05))
+    store.mark_stored(second)
+    assert store.near_candidates(second.band_keys).keys() == {"http://a/1", "http://b/1"}
     store.close()
 
 

@@ -60,7 +60,7 @@ def open_store(settings: BaseSettings) -> StateStore:
     return SQLiteStore(path, cache_kib=settings.getint("STATE_SQLITE_CACHE_KIB", 16384),
                        batch_writes=settings.getint("STATE_BATCH_WRITES", 500),
                        batch_seconds=settings.getfloat("STATE_BATCH_SECONDS", 0.5),
-                       merge_articles=settings.getint("STATE_BANDS_MERGE_ARTICLES", 32768))
+                       run_articles=settings.getint("STATE_BAND_RUN_ARTICLES", 32768))
 
 
 def get_store(crawler: Crawler) -> StateStore:

@@ -46,8 +46,10 @@ CREATE TABLE IF NOT EXISTS url_keys (key INTEGER PRIMARY KEY, article INTEGER NO
 CREATE TABLE IF NOT EXISTS content (hash INTEGER PRIMARY KEY, article INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (band, article))
     WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bands_recent (band INTEGER NOT NULL, article INTEGER NOT NULL,
-    PRIMARY KEY (band, article)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS band_runs (run INTEGER NOT NULL, band INTEGER NOT NULL, article INTEGER NOT NULL,
+    PRIMARY KEY (run, band, article)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, level INTEGER NOT NULL, articles INTEGER NOT NULL DEFAULT 0,
+    open INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS duplicates (
     site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, duplicate_of TEXT NOT NULL,
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
@@ -100,7 +102,8 @@ class SQLiteStore(StateStore):
     """``StateStore`` in one SQLite file; ``path`` may be ``":memory:"`` for tests."""
 
     def __init__(self, path: str | Path, cache_kib: int = 65536, batch_writes: int = 500,
-                 batch_seconds: float = 0.5, band_filter: bool = True, merge_articles: int = 32768) -> None:
+                 batch_seconds: float = 0.5, band_filter: bool = True, run_articles: int = 32768,
+                 run_fanout: int = 8) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +137,8 @@ class SQLiteStore(StateStore):
         self._flushing = False
         self._mine: set[int] = set()  # ids of the articles this store inserted since the last catch-up
         self.use_band_filter = band_filter
-        self.merge_articles = max(0, int(merge_articles))  # articles in bands_recent that trigger a merge (0: never)
+        self.run_articles = max(0, int(run_articles))  # articles a run of bands holds before it is closed (0: no runs)
+        self.run_fanout = max(2, int(run_fanout))
         self._bands: KeyFilter | None = None  # loaded on first use (commands that only list need none)
 
     # Band filter --------------------------------------------------------------------------
@@ -166,11 +170,11 @@ class SQLiteStore(StateStore):
         return self._build_filter()
 
     def _build_filter(self, at_least: int = 0) -> KeyFilter:
-        count = int(self.conn.execute("SELECT (SELECT COUNT(*) FROM bands) + (SELECT COUNT(*) FROM bands_recent)"
+        count = int(self.conn.execute("SELECT (SELECT COUNT(*) FROM bands) + (SELECT COUNT(*) FROM band_runs)"
                                       ).fetchone()[0])
         keys = KeyFilter(max(262_144, 2 * count, at_least))
         keys.covered = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
-        for table in ("bands", "bands_recent"):
+        for table in ("bands", "band_runs"):
             cursor = self.conn.execute(f"SELECT band FROM {table}")  # noqa: S608 - a table name of ours
             while rows := cursor.fetchmany(262144):
                 keys.add(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
@@ -255,8 +259,8 @@ class SQLiteStore(StateStore):
         self.failed = None
         self._ops = []
         self._ov = _Overlay()
-        if self.merge_articles and self._recent_articles() >= self.merge_articles:
-            self.merge_bands()
+        if self.run_articles:
+            self.merge_runs()
         if self._bands is None:
             self._mine.clear()
         elif not self._catch_up(self._bands) or self._bands.full:
@@ -288,11 +292,14 @@ class SQLiteStore(StateStore):
                     cur.executemany("INSERT INTO line_counts (site, key, n) VALUES (?, ?, 1) "
                                     "ON CONFLICT (site, key) DO UPDATE SET n = n + 1", [(site, k) for k in keys])
         if bands:  # in key order: neighbouring keys share B-tree pages
-            table = "bands_recent" if self.merge_articles else "bands"
-            cur.executemany(f"INSERT OR IGNORE INTO {table} (band, article) VALUES (?, ?)", sorted(bands))  # noqa: S608 - a table name of ours
-            if self.merge_articles:
-                cur.execute("INSERT INTO checkpoints (name, value) VALUES ('state/recent_bands', ?) "
-                            "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value", (with_bands,))
+            if self.run_articles:
+                run = self._open_run(cur)
+                cur.executemany("INSERT OR IGNORE INTO band_runs (run, band, article) VALUES (?, ?, ?)",
+                                [(run, band, article) for band, article in sorted(bands)])
+                cur.execute("UPDATE runs SET articles = articles + ?, open = (articles + ? < ?) WHERE id = ?",
+                            (with_bands, with_bands, self.run_articles, run))
+            else:
+                cur.executemany("INSERT OR IGNORE INTO bands (band, article) VALUES (?, ?)", sorted(bands))
 
     def _apply_mark(self, cur: sqlite3.Cursor, article: StoredArticle) -> list[tuple[int, int]]:
         keys = [key64(k) for k in dict.fromkeys(article.url_keys)]
@@ -320,31 +327,55 @@ class SQLiteStore(StateStore):
                         (key64(article.content_hash), article_id))
         return bands
 
-    # Near-duplicate bands: a small recent table, merged into the big one in key order ---------
+    # Near-duplicate bands: runs, merged as they age ---------------------------------------
 
-    def _recent_articles(self) -> int:
-        row = self.conn.execute("SELECT value FROM checkpoints WHERE name = 'state/recent_bands'").fetchone()
-        return int(row[0]) if row else 0
+    @staticmethod
+    def _open_run(cur: sqlite3.Cursor) -> int:
+        row = cur.execute("SELECT id FROM runs WHERE open = 1 ORDER BY id DESC LIMIT 1").fetchone()
+        if row:
+            return int(row[0])
+        cur.execute("INSERT INTO runs (level, articles, open) VALUES (0, 0, 1)")
+        return int(cur.lastrowid)  # type: ignore[arg-type]
 
-    def merge_bands(self) -> None:
-        """Move ``bands_recent`` into ``bands`` in one transaction, in key order.
+    def merge_runs(self, max_level: int = 2) -> None:
+        """Merge ``run_fanout`` closed runs of one level into one run of the next level, while some level has them.
 
-        Inserting band keys (random numbers) one commit at a time into an index of tens of millions
-        of rows dirties one page of the index per key; the recent table stays small enough for the
-        page cache, and the merge writes each page of the big index once per merge instead.
+        New band keys go into the open run: a contiguous range of the ``(run, band, article)`` index small
+        enough for the page cache, so a commit touches few pages of the file, where inserting random keys
+        into one index of tens of millions of rows dirtied a page per key. A run is closed at
+        ``run_articles`` articles; ``run_fanout`` closed runs of a level are rewritten as one run of the
+        next level, in key order, appended at the end of the index (each key is written once per level,
+        levels 0 to ``max_level``). A lookup visits every run, only for the keys the band filter lets through.
         """
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            cur.execute("INSERT OR IGNORE INTO bands (band, article) SELECT band, article FROM bands_recent "
-                        "ORDER BY band, article")
-            cur.execute("DELETE FROM bands_recent")
-            cur.execute("UPDATE checkpoints SET value = 0 WHERE name = 'state/recent_bands'")
-            cur.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                cur.execute("ROLLBACK")
-            raise
+        while True:
+            cur = self.conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                group = None
+                for level in range(max_level):
+                    ids = [r[0] for r in cur.execute("SELECT id FROM runs WHERE open = 0 AND level = ? ORDER BY id "
+                                                     "LIMIT ?", (level, self.run_fanout))]
+                    if len(ids) == self.run_fanout:
+                        group = (level, ids)
+                        break
+                if group is None:
+                    cur.execute("COMMIT")
+                    return
+                level, ids = group
+                marks = ",".join("?" * len(ids))
+                sql = f"INSERT INTO runs (level, articles, open) SELECT ?, SUM(articles), 0 FROM runs WHERE id IN ({marks})"  # noqa: S608, E501 - only '?' placeholders are formatted in
+                cur.execute(sql, (level + 1, *ids))
+                merged = cur.lastrowid
+                parts = " UNION ALL ".join("SELECT band, article FROM band_runs WHERE run = ?" for _ in ids)
+                cur.execute(f"INSERT INTO band_runs (run, band, article) SELECT ?, band, article FROM ({parts}) "  # noqa: S608 - only '?' placeholders are formatted in
+                            "ORDER BY band, article", (merged, *ids))
+                cur.execute(f"DELETE FROM band_runs WHERE run IN ({marks})", ids)  # noqa: S608 - only '?' placeholders are formatted in
+                cur.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)  # noqa: S608 - only '?' placeholders are formatted in
+                cur.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
 
     # Stored articles --------------------------------------------------------------------
 
@@ -391,8 +422,8 @@ class SQLiteStore(StateStore):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT a.url, a.signature FROM articles a WHERE a.id IN "  # noqa: S608 - only '?' placeholders are formatted in
-                f"(SELECT article FROM bands WHERE band IN ({marks}) UNION "
-                f"SELECT article FROM bands_recent WHERE band IN ({marks}) LIMIT ?)",
+                f"(SELECT article FROM bands WHERE band IN ({marks}) UNION SELECT article FROM band_runs "
+                f"WHERE run IN (SELECT id FROM runs) AND band IN ({marks}) LIMIT ?)",
                 [*chunk, *chunk, limit]).fetchall()
             for url, signature in rows:
                 found.setdefault(url, signature or b"")
