@@ -142,6 +142,9 @@ def test_band_runs_are_closed_and_merged_and_every_article_stays_found(tmp_path:
     articles = [_article(f"http://a/{i}", text) for i, text in enumerate(texts)]
     for art in articles:
         store.mark_stored(art)
+        for other in articles[:articles.index(art) + 1]:  # found at every step of every merge
+            assert other.url in store.near_candidates(other.band_keys)
+    store.merge_runs()
     runs = store.conn.execute("SELECT level, articles, open FROM runs ORDER BY id").fetchall()
     # 15 articles in runs of 2: three closed level-0 runs became one level-1 run, twice; 3 left, 1 open
     assert runs == [(1, 6, 0), (1, 6, 0), (0, 2, 0), (0, 1, 1)]

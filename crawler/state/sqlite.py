@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, article INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS band_runs (run INTEGER NOT NULL, band INTEGER NOT NULL, article INTEGER NOT NULL,
     PRIMARY KEY (run, band, article)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, level INTEGER NOT NULL, articles INTEGER NOT NULL DEFAULT 0,
-    open INTEGER NOT NULL DEFAULT 1);
+    open INTEGER NOT NULL DEFAULT 1, merging_into INTEGER, done_to INTEGER, step INTEGER);
 CREATE TABLE IF NOT EXISTS duplicates (
     site TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, duplicate_of TEXT NOT NULL,
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS line_counts (site TEXT NOT NULL, key TEXT NOT NULL, n
 """
 
 _MAX_VARS = 500  # rows per IN (...) query, well under SQLite's variable limit
+MERGE_SLICE_ROWS = 65536  # band keys moved by one step of a merge of runs
+_MIN_KEY, _MAX_KEY = -(2**63), 2**63 - 1
 
 
 class StateUnreadable(sqlite3.DatabaseError):
@@ -169,10 +171,10 @@ class SQLiteStore(StateStore):
             return saved
         return self._build_filter()
 
-    def _build_filter(self, at_least: int = 0) -> KeyFilter:
+    def _build_filter(self) -> KeyFilter:
         count = int(self.conn.execute("SELECT (SELECT COUNT(*) FROM bands) + (SELECT COUNT(*) FROM band_runs)"
                                       ).fetchone()[0])
-        keys = KeyFilter(max(262_144, 2 * count, at_least))
+        keys = KeyFilter(max(262_144, 2 * count))
         keys.covered = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
         for table in ("bands", "band_runs"):
             cursor = self.conn.execute(f"SELECT band FROM {table}")  # noqa: S608 - a table name of ours
@@ -260,11 +262,11 @@ class SQLiteStore(StateStore):
         self._ops = []
         self._ov = _Overlay()
         if self.run_articles:
-            self.merge_runs()
+            self.merge_step()
         if self._bands is None:
             self._mine.clear()
-        elif not self._catch_up(self._bands) or self._bands.full:
-            self._bands = self._build_filter(at_least=2 * self._bands.capacity)
+        elif not self._catch_up(self._bands):
+            self._bands = self._build_filter()
 
     def _apply(self, cur: sqlite3.Cursor, ops: list[tuple[str, Any]]) -> None:
         bands: list[tuple[int, int]] = []
@@ -337,45 +339,70 @@ class SQLiteStore(StateStore):
         cur.execute("INSERT INTO runs (level, articles, open) VALUES (0, 0, 1)")
         return int(cur.lastrowid)  # type: ignore[arg-type]
 
-    def merge_runs(self, max_level: int = 2) -> None:
-        """Merge ``run_fanout`` closed runs of one level into one run of the next level, while some level has them.
+    def merge_step(self, max_level: int = 2) -> bool:
+        """One short step of merging band runs: start a merge, or move one slice of keys; False when idle.
 
         New band keys go into the open run: a contiguous range of the ``(run, band, article)`` index small
         enough for the page cache, so a commit touches few pages of the file, where inserting random keys
         into one index of tens of millions of rows dirtied a page per key. A run is closed at
         ``run_articles`` articles; ``run_fanout`` closed runs of a level are rewritten as one run of the
-        next level, in key order, appended at the end of the index (each key is written once per level,
-        levels 0 to ``max_level``). A lookup visits every run, only for the keys the band filter lets through.
+        next level (levels up to ``max_level``), in key order, one slice of about ``MERGE_SLICE_ROWS``
+        keys per step, each step its own transaction (a step follows each commit of the batch), so the
+        crawl never waits long. A lookup visits every run, only for the keys the band filter lets
+        through; during a merge a key is in its old run or in the new one, never lost.
         """
-        while True:
-            cur = self.conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                group = None
-                for level in range(max_level):
-                    ids = [r[0] for r in cur.execute("SELECT id FROM runs WHERE open = 0 AND level = ? ORDER BY id "
-                                                     "LIMIT ?", (level, self.run_fanout))]
-                    if len(ids) == self.run_fanout:
-                        group = (level, ids)
-                        break
-                if group is None:
-                    cur.execute("COMMIT")
-                    return
-                level, ids = group
-                marks = ",".join("?" * len(ids))
-                sql = f"INSERT INTO runs (level, articles, open) SELECT ?, SUM(articles), 0 FROM runs WHERE id IN ({marks})"  # noqa: S608, E501 - only '?' placeholders are formatted in
-                cur.execute(sql, (level + 1, *ids))
-                merged = cur.lastrowid
-                parts = " UNION ALL ".join("SELECT band, article FROM band_runs WHERE run = ?" for _ in ids)
-                cur.execute(f"INSERT INTO band_runs (run, band, article) SELECT ?, band, article FROM ({parts}) "  # noqa: S608 - only '?' placeholders are formatted in
-                            "ORDER BY band, article", (merged, *ids))
-                cur.execute(f"DELETE FROM band_runs WHERE run IN ({marks})", ids)  # noqa: S608 - only '?' placeholders are formatted in
-                cur.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)  # noqa: S608 - only '?' placeholders are formatted in
-                cur.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    cur.execute("ROLLBACK")
-                raise
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            moved = self._merge_step(cur, max_level)
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return moved
+
+    def _merge_step(self, cur: sqlite3.Cursor, max_level: int) -> bool:
+        row = cur.execute("SELECT id, done_to, step FROM runs WHERE done_to IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+        if row is None:  # no merge under way: start one if a level has enough closed runs
+            for level in range(max_level):
+                ids = [r[0] for r in cur.execute(
+                    "SELECT id FROM runs WHERE open = 0 AND level = ? AND merging_into IS NULL AND done_to IS NULL "
+                    "ORDER BY id LIMIT ?", (level, self.run_fanout))]
+                if len(ids) == self.run_fanout:
+                    break
+            else:
+                return False
+            marks = ",".join("?" * len(ids))
+            (articles,) = cur.execute(f"SELECT SUM(articles) FROM runs WHERE id IN ({marks})", ids).fetchone()  # noqa: S608 - only '?' placeholders are formatted in
+            slices = max(1, -(-int(articles) * 32 // MERGE_SLICE_ROWS))
+            cur.execute("INSERT INTO runs (level, articles, open, done_to, step) VALUES (?, ?, 0, ?, ?)",
+                        (level + 1, articles, _MIN_KEY, min(_MAX_KEY, -(-(2**64) // slices))))
+            cur.execute(f"UPDATE runs SET merging_into = ? WHERE id IN ({marks})", (cur.lastrowid, *ids))  # noqa: S608 - only '?' placeholders are formatted in
+            return True
+        target, low, step = row
+        ids = [r[0] for r in cur.execute("SELECT id FROM runs WHERE merging_into = ?", (target,))]
+        high = low + step
+        last = high > _MAX_KEY
+        bound = "" if last else " AND band < ?"
+        extra = () if last else (high,)
+        part = f"SELECT band, article FROM band_runs WHERE run = ? AND band >= ?{bound}"  # noqa: S608 - '?' only
+        parts = " UNION ALL ".join(part for _ in ids)
+        cur.execute(f"INSERT INTO band_runs (run, band, article) SELECT ?, band, article FROM ({parts}) "  # noqa: S608 - only '?' placeholders are formatted in
+                    "ORDER BY band, article", (target, *[v for i in ids for v in (i, low, *extra)]))
+        marks = ",".join("?" * len(ids))
+        cur.execute(f"DELETE FROM band_runs WHERE run IN ({marks}) AND band >= ?{bound}", (*ids, low, *extra))  # noqa: S608 - only '?' placeholders are formatted in
+        if last:
+            cur.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)  # noqa: S608 - only '?' placeholders are formatted in
+            cur.execute("UPDATE runs SET done_to = NULL, step = NULL WHERE id = ?", (target,))
+        else:
+            cur.execute("UPDATE runs SET done_to = ? WHERE id = ?", (high, target))
+        return True
+
+    def merge_runs(self, max_level: int = 2) -> None:
+        """Every merge that is due, to the end (tests and maintenance; a crawl merges one step at a time)."""
+        while self.merge_step(max_level):
+            pass
 
     # Stored articles --------------------------------------------------------------------
 
