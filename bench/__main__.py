@@ -1,7 +1,11 @@
 """``python -m bench`` (``make bench``): every benchmark in turn, each printing its table.
 
-    .venv/bin/python -m bench [--only extract,crawl,state,memory] [--pages 5000] [--memory-pages 20000]
+    .venv/bin/python -m bench [--only extract,crawl,state,memory,render] [--pages 2500] [--memory-pages 20000]
                               [--state-max 1000000]
+
+Each benchmark prints its figures as ratios against its baseline, measured in the same run: a bare
+Scrapy spider for the crawl, trafilatura for extraction, the state store as it was before batching,
+Python's own garbage collector for memory, rendering without page reuse for JavaScript pages.
 
 Scale down with ``--pages`` (crawl benchmark articles), ``--memory-pages`` and ``--state-max``.
 The state benchmark (``bench/bench_state.py``) runs as a subprocess when it exists.
@@ -15,10 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_crawl, bench_extract, bench_memory
+from bench import bench_crawl, bench_extract, bench_memory, bench_render
 
 HERE = Path(__file__).resolve().parent
-ALL = ("extract", "crawl", "state", "memory")
+ALL = ("extract", "crawl", "state", "memory", "render")
 
 
 def run_state(max_articles: int) -> int:
@@ -47,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             code = bench_crawl.main(["--pages", str(args.pages)])
         elif name == "state":
             code = run_state(args.state_max)
+        elif name == "render":
+            code = bench_render.main([])
         else:
             code = bench_memory.main(["--pages", str(args.memory_pages)])
         failures += code != 0

@@ -19,6 +19,7 @@ once a second since reading smaps costs CPU (``--no-pss`` to skip it).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -106,34 +107,60 @@ def crawl(site: JsSite, concurrency: int, render: bool, data_dir: Path, extra: d
                proc.returncode or 0)
 
 
-def main() -> None:
+# How rendering was set up before pages were reused: the baseline of the ratio column.
+BEFORE = {
+    "RENDER_JS_REUSE_PAGES": "False",
+    "PLAYWRIGHT_LAUNCH_OPTIONS": json.dumps({
+        "executable_path": "/usr/bin/chromium", "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]}),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=60)
-    parser.add_argument("--concurrency", default="1,4,8", help="comma-separated list")
+    parser.add_argument("--concurrency", default="4,6,8", help="comma-separated list")
+    parser.add_argument("--rounds", type=int, default=2, help="rendered crawls per setting, the median is kept")
     parser.add_argument("--delay-ms", type=int, default=300, help="the page script's setTimeout before its fetch")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="an extra -s setting")
     parser.add_argument("--no-pss", action="store_true", help="sample RSS only (reading smaps costs CPU)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the plain-HTTP row")
-    opts = parser.parse_args()
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain-HTTP and the 'before' rows")
+    opts = parser.parse_args(argv)
     levels = [int(c) for c in opts.concurrency.split(",")]
     extra = dict(item.split("=", 1) for item in opts.set)
     rows: list[Row] = []
+    before: dict[int, float] = {}
     with JsSite(pages=opts.pages, delay_ms=opts.delay_ms) as site, tempfile.TemporaryDirectory() as tmp:
         if not opts.no_baseline:
             rows.append(crawl(site, max(levels), False, Path(tmp) / "plain", extra, not opts.no_pss))
         for level in levels:
-            rows.append(crawl(site, level, True, Path(tmp) / f"js{level}", extra, not opts.no_pss))
+            for label, settings in ([] if opts.no_baseline else [("before", {**extra, **BEFORE})]) + [
+                    ("rendered", extra)]:
+                runs = [crawl(site, level, True, Path(tmp) / f"{label}{level}-{r}", settings, not opts.no_pss)
+                        for r in range(opts.rounds)]
+                runs.sort(key=lambda row: row.rate)
+                row = runs[len(runs) // 2]
+                row.label = label
+                rows.append(row)
+                if label == "before":
+                    before[level] = row.rate
     cpu = platform.processor() or platform.machine()
     mem = psutil.virtual_memory().total / 1024**3
     print(f"{opts.pages} pages, script delay {opts.delay_ms} ms; {os.cpu_count()} CPUs ({cpu}), {mem:.0f} GB RAM,"
           f" Python {platform.python_version()}")
-    print(f"{'mode':<11} {'conc':>4} {'fetched':>7} {'stored':>6} {'seconds':>8} {'pages/s':>8} {'peak RSS MB':>12} "
-          f"{'peak PSS MB':>12} {'chromium procs':>15} {'exit':>4}")
+    print(f"{'mode':<11} {'conc':>4} {'fetched':>7} {'stored':>6} {'seconds':>8} {'pages/s':>8} {'vs before':>9} "
+          f"{'peak RSS MB':>12} {'peak PSS MB':>12} {'chromium procs':>15} {'exit':>4}")
     for r in rows:
-        print(f"{r.label:<11} {r.concurrency:>4} {r.fetched:>7} {r.stored:>6} {r.seconds:>8.2f} {r.rate:>8.2f} "
+        base = before.get(r.concurrency) if r.label == "rendered" else None
+        ratio = f"{r.rate / base:9.2f}" if base else " " * 9
+        print(f"{r.label:<11} {r.concurrency:>4} {r.fetched:>7} {r.stored:>6} {r.seconds:>8.2f} {r.rate:>8.2f} {ratio} "
               f"{r.peak_rss_mb:>12.0f} {r.peak_pss_mb:>12.0f} {r.peak_chromium_procs:>15} {r.returncode:>4}")
+    print("before: a new browser page for every request and the launch options of before (the baseline); "
+          f"median of {opts.rounds} crawls each")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (other work on the machine slows the browser)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -185,11 +185,11 @@ class SQLiteStore(StateStore):
     def _catch_up(self, keys: KeyFilter) -> bool:
         """Add the bands of articles stored since ``keys.covered`` (by this or another process); False when
         an article without its bands blob (written by an older version) makes a full rebuild necessary."""
-        rows = self.conn.execute("SELECT id, bands, signature FROM articles WHERE id > ? ORDER BY id",
+        rows = self.conn.execute("SELECT id, bands, signature IS NOT NULL FROM articles WHERE id > ? ORDER BY id",
                                  (keys.covered,)).fetchall()
-        for article_id, blob, signature in rows:
+        for article_id, blob, signed in rows:
             if article_id not in self._mine:
-                if blob is None and signature:
+                if blob is None and signed:
                     return False
                 if blob:
                     keys.add(np.frombuffer(blob, dtype="<i8"))
@@ -252,6 +252,7 @@ class SQLiteStore(StateStore):
             cur.execute("COMMIT")
         except BaseException as exc:
             self.failed = exc
+            self._mine.clear()  # rolled back: those ids may be given to other articles
             if self.conn.in_transaction:
                 try:
                     cur.execute("ROLLBACK")
