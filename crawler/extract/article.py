@@ -16,6 +16,7 @@ from parsel import Selector, SelectorList
 from crawler.extract import text as textmod
 from crawler.extract.dates import parse_date, to_iso
 from crawler.extract.generic import extract_generic
+from crawler.extract.pubdate import publication_date
 from crawler.extract.structured import extract_structured
 
 SelectorSpec = str | list[str] | tuple[str, ...] | None
@@ -225,9 +226,7 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
         if "title" not in out.layers and generic.title:
             take("title", "generic", generic.title)
         if "published_at" not in out.layers:
-            for raw in [*sel.xpath("//time/@datetime | //time//text()").getall()[:4], generic.date_text]:
-                if take("published_at", "generic", _date(raw, rules, now)):
-                    break
+            take("published_at", "generic", to_iso(publication_date(sel, url, rules.timezone, now, generic)))
         byline = generic.date_text or ""
         if "source" not in out.layers and (m := _BYLINE_SOURCE.search(byline)):
             take("source", "generic", m.group(1))
