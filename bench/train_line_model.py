@@ -102,14 +102,13 @@ def fit_forest(x: np.ndarray, y: np.ndarray, w: np.ndarray, trees: int, depth: i
 # Pages -------------------------------------------------------------------------------------------
 
 
-def _voter_outputs(page: Any, html: str, url: str, cache: Path | None) -> dict[str, str | None]:
+def _voter_outputs(page: Any, root: Any, url: str, cache: Path | None) -> dict[str, str | None]:
     from crawler.extract import voting
 
     path = cache / f"{page.group}-{page.id.replace('/', '_')}.pkl" if cache else None
     if path is not None and path.exists():
         return pickle.loads(path.read_bytes())
-    root = _parse(html)
-    out = {name: voting.VOTER_FUNCS[name](root, html, url) for name in voting.VOTERS}
+    out = {name: voting.VOTER_FUNCS[name](root, url) for name in voting.VOTERS}
     if path is not None:
         path.write_bytes(pickle.dumps(out))
     return out
@@ -136,7 +135,7 @@ def page_rows(page: Any, cache: Path | None) -> dict[str, Any] | None:
     region = generic.select_region(parsed)
     flags = generic.in_region(parsed, region.elements) if region.elements else [False] * len(parsed.lines)
     cheap = generic.cheap_body([line for line, inside in zip(parsed.lines, flags, strict=True) if inside])
-    texts = _voter_outputs(page, html, url, cache)
+    texts = _voter_outputs(page, root, url, cache)
     outputs = {name: voting.Output(t) if t and t.strip() else None for name, t in texts.items()}
     given = voting.structured_body(root)
     title_at = generic.title_index(parsed.lines, title)

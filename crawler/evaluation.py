@@ -216,13 +216,13 @@ class PageResult:
     split: str = ""
 
 
-def score_page(label: dict, item: dict | None, spider: str, error: str | None = None) -> PageResult:
+def score_page(label: dict, item: dict | None, spider: str, error: str | None = None, split: str = "") -> PageResult:
     """One page's scores: ``label`` is a labelled page's label, a gold-body line or a snippet line."""
     got = item or {}
     predicted = got.get("body") or ""
     if "with" in label:
         snips = snippet_counts(predicted, label.get("with") or [], label.get("without") or [])
-        return PageResult(label.get("id", ""), spider, None, None, None, None, error, snippets=snips)
+        return PageResult(label.get("id", ""), spider, None, None, None, None, error, snippets=snips, split=split)
     expected = label.get("expected") or ({"body": label["body"]} if "body" in label else {})
     body = exact = None
     if expected.get("body"):
@@ -231,7 +231,7 @@ def score_page(label: dict, item: dict | None, spider: str, error: str | None = 
     day = minute = None
     if expected.get("published_at"):
         day, minute = date_match(got.get("published_at"), expected["published_at"])
-    return PageResult(label.get("id", ""), spider, body, title, day, minute, error, exact)
+    return PageResult(label.get("id", ""), spider, body, title, day, minute, error, exact, split=split)
 
 
 def _row(rs: list[PageResult]) -> dict[str, float | int]:

@@ -31,9 +31,7 @@ def evaluate(root: str, extractor: OfflineExtractor, split: str | None = None,
         outcome = extractor.extract(raw, url, page.spider or "generic", headers=headers)
         spent += time.perf_counter() - started
         item = ItemAdapter(outcome.item).asdict() if outcome.item is not None else None
-        result = score_page(page.label, item, page.group, outcome.error)
-        result.split = page.split
-        results.append(result)
+        results.append(score_page(page.label, item, page.group, outcome.error, page.split))
     return results, spent
 
 

@@ -29,6 +29,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import text as textmod
+from crawler.extract.pagekind import listing_reason
 from crawler.extract.phrases import line_start, whole_line
 
 # Elements that may hold an article body; text in other blocks (p, li, h2 ...) scores its nearest container.
@@ -54,6 +55,7 @@ _DATE = re.compile(
     r"(?:\s*\d{1,2}\s*[:：]\s*\d{2})?"
     r"|(?<!\d)[0-3]?\d[/.][01]?\d[/.](?:19|20)\d{2}(?!\d)"
     r"|\d+\s*(?:分钟|小时|小時|天)前|刚刚|今天\s*\d|昨天\s*\d"
+    r"|\b(?:\d+|an?)\s+(?:second|minute|min|hour|hr|day|week)s?\s+ago\b"
     r"|(?<![A-Za-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
     r"|(?<!\d)\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}",
     re.I,
@@ -86,6 +88,11 @@ class GenericArticle:
     byline: list[str] = field(default_factory=list)
 
 
+def tokens(text: str) -> list[str]:
+    """The text's tokens: each CJK, kana or Hangul character, each word of another script."""
+    return _TOKEN.findall(text)
+
+
 def count(text: str) -> int:
     """Text size in tokens: each CJK, kana or Hangul character, each word of another script."""
     return len(_TOKEN.findall(text))
@@ -98,7 +105,8 @@ def normalise_space(text: str) -> str:
 class PageLine:
     """A line of the page with what scoring reads: tokens, punctuation, link share, container."""
 
-    __slots__ = ("chrome", "container", "images", "index", "line", "link", "owner", "punct", "tag", "text", "tokens")
+    __slots__ = ("chrome", "container", "images", "index", "line", "link", "owner", "punct", "tag", "text", "tokens",
+                 "words")
 
     def __init__(self, line: textmod.Line, container: Any) -> None:
         text = line.text
@@ -109,7 +117,8 @@ class PageLine:
         self.container = container
         self.chrome = line.marked
         self.images = line.images
-        self.tokens = count(text) if text else 0
+        self.words: list[str] = [w.casefold() for w in _TOKEN.findall(text)] if text else []
+        self.tokens = len(self.words)
         self.punct = len(_PUNCT.findall(text)) if text else 0
         self.link = min(1.0, line.link_chars / self.tokens) if self.tokens else 0.0
         tag = line.owner.tag if line.owner is not None else ""
@@ -326,7 +335,8 @@ def in_region(page: Page, region: set[Any]) -> list[bool]:
 
 
 def is_paragraph(line: PageLine) -> bool:
-    return line.tokens >= 30 and line.punct >= 2
+    """A written paragraph: two punctuation marks and 30 tokens (a dozen words of a spaced script will do)."""
+    return line.punct >= 2 and (line.tokens >= 30 or (line.tokens >= 12 and len(line.text) >= 80))
 
 
 def looks_dated(text: str) -> bool:
@@ -474,17 +484,30 @@ def date_line(lines: list[PageLine], window: list[PageLine], body: list[PageLine
 
 
 def parse(page: str | Any) -> Any | None:
-    """An lxml root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable."""
-    if isinstance(page, str):
+    """An lxml root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
+
+    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text.
+    """
+    if not isinstance(page, str):
+        return getattr(page, "root", page)
+    try:
+        return lxml.html.document_fromstring(page)
+    except ValueError:
         try:
-            return lxml.html.document_fromstring(page)
+            data = page.encode("utf-8", "surrogatepass")
+            return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
         except (etree.ParserError, ValueError):
             return None
-    return getattr(page, "root", page)
+    except etree.ParserError:
+        return None
 
 
-def _body_of(page: Page, url: str, html: str | None, title: str | None,
-             vote: bool = True) -> tuple[list[PageLine], str]:
+def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
+    """The page's lines from the body's first line to its last (what the body was chosen from)."""
+    return page.lines[lines[0].index:lines[-1].index + 1] if lines else []
+
+
+def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tuple[list[PageLine], str]:
     from crawler.extract import voting
 
     region = select_region(page)
@@ -492,13 +515,13 @@ def _body_of(page: Page, url: str, html: str | None, title: str | None,
     cheap = cheap_body([line for line, inside in zip(page.lines, flags, strict=True) if inside])
     if vote and voting.needs_votes(page, region, flags, cheap):
         title_at = title_index(page.lines, title)
-        voted = voting.vote(page, flags, cheap, html, url, title_at)
+        voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None:
             return conventions(voted, title_at), "vote"
     return cheap, "cheap"
 
 
-def generic_body(root: Any, url: str, html: str | None = None) -> tuple[list[str], list[str]]:
+def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
     """Body paragraphs and absolute image URLs of an article page.
 
     ``root`` is a parsed lxml element (``lxml.html.fromstring``) or a parsel ``Selector``
@@ -506,7 +529,9 @@ def generic_body(root: Any, url: str, html: str | None = None) -> tuple[list[str
     """
     root = getattr(root, "root", root)
     page = Page(root)
-    lines, _method = _body_of(page, url, html, page_title(root))
+    lines, _method = _body_of(page, url, page_title(root))
+    if listing_reason(_span(page, lines), lines):
+        return [], []
     return [line.text for line in lines if line.text], _images(lines, url)
 
 
@@ -515,13 +540,14 @@ def extract_generic(page: str | Any, url: str) -> GenericArticle:
 
     ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged).
     """
-    html = page if isinstance(page, str) else None
     root = parse(page)
     if root is None or not isinstance(root.tag, str):
         return GenericArticle(None, [], [], None, kind="empty", reason="unreadable markup")
     parsed = Page(root)
     title = page_title(root)
-    lines, method = _body_of(parsed, url, html, title)
+    lines, method = _body_of(parsed, url, title)
+    if reason := listing_reason(_span(parsed, lines), lines):
+        return GenericArticle(title, [], [], None, kind="listing", reason=reason, method=method)
     body = [line.text for line in lines if line.text]
     title_at = title_index(parsed.lines, title)
     window = byline_window(parsed.lines, title_at, lines)

@@ -11,7 +11,8 @@ In order, the first that gives a date wins:
    anchored to ``now`` and all-numeric dates read in the page's locale (``<html lang>``,
    ``og:locale``); a year-month without a day (an archive widget's "2006年12月 (5)") gives nothing;
 4. htmldate (``original_date``: the publication, not the last update), which reads URLs, headers,
-   scripts and free text.
+   scripts and free text, on a copy of the page without the parts step 2 avoids (and without links:
+   a date in a link is another page's); a year alone (htmldate's 1 January) is no date.
 
 Candidates more than a day after ``now`` are skipped in steps 1-3 (a countdown, an event date).
 Pure: no network, settings or spider state.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -97,11 +99,23 @@ def _time_values(root: Any) -> list[str]:
     return marked + plain
 
 
+def _pruned(root: Any) -> Any:
+    """A copy of the page without chrome, comments, sidebars, widgets, teaser lists and links (never the date)."""
+    copy = deepcopy(root)
+    doomed = [el for el in copy.iter() if isinstance(el.tag, str) and el.getparent() is not None and (
+        el.tag.lower() in _CHROME or el.tag.lower() in ("a", "li")
+        or _AVOID.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.getparent().remove(el)
+    return copy
+
+
 def _htmldate(root: Any, url: str, zone: tzinfo, now: datetime) -> datetime | None:
     try:
         from htmldate import find_date
 
-        found = find_date(root, url=url or None, original_date=True, outputformat="%Y-%m-%d",
+        found = find_date(_pruned(root), url=url or None, original_date=True, outputformat="%Y-%m-%d",
                           max_date=(now + timedelta(days=1)).strftime("%Y-%m-%d"))
     except Exception as exc:  # htmldate's heuristics must not stop an extraction
         logger.debug("htmldate failed on %s: %s", url, exc)

@@ -30,6 +30,10 @@ import numpy as np
 from crawler.extract import text as textmod
 
 logger = logging.getLogger(__name__)
+# A voter that cannot read a page abstains (and we log it at debug level): the libraries' own error and
+# warning lines for such pages ("error getting summary", "discarding data") would fill a crawl's log.
+for _name in ("readability.readability", "trafilatura.core"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "rules" / "line_model.json"
 VOTERS = ("trafilatura", "readability")
@@ -38,24 +42,25 @@ VOTERS = ("trafilatura", "readability")
 # Voters ------------------------------------------------------------------------------------
 
 
-def trafilatura_text(root: Any, html: str | None, url: str) -> str | None:
+def trafilatura_text(root: Any, url: str) -> str | None:
+    """trafilatura's text of the page (it reads a copy of ``root``), favouring precision, without its fallbacks."""
     import trafilatura
 
     try:
-        return trafilatura.extract(root if html is None else html, url=url or None, favor_precision=True,
-                                   include_comments=False, include_tables=True, deduplicate=False, fast=True,
-                                   with_metadata=False)
+        return trafilatura.extract(root, url=url or None, favor_precision=True, include_comments=False,
+                                   include_tables=True, deduplicate=False, fast=True, with_metadata=False)
     except Exception as exc:  # a voter that breaks abstains
         logger.debug("trafilatura failed on %s: %s", url, exc)
         return None
 
 
-def readability_text(root: Any, html: str | None, url: str) -> str | None:
+def readability_text(root: Any, url: str) -> str | None:
+    """readability-lxml's summary of the page (given a copy of ``root``: it edits what it reads), as lines."""
     import lxml.html
     from readability import Document
 
     try:
-        summary = Document(copy.deepcopy(root) if html is None else html).summary(html_partial=True)
+        summary = Document(copy.deepcopy(root)).summary(html_partial=True)
         fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
     except Exception as exc:  # readability raises on pages it cannot score, lxml on odd characters
         logger.debug("readability failed on %s: %s", url, exc)
@@ -63,7 +68,7 @@ def readability_text(root: Any, html: str | None, url: str) -> str | None:
     return "\n".join(textmod.paragraphs([fragment]))
 
 
-VOTER_FUNCS: dict[str, Callable[[Any, str | None, str], str | None]] = {
+VOTER_FUNCS: dict[str, Callable[[Any, str], str | None]] = {
     "trafilatura": trafilatura_text,
     "readability": readability_text,
 }
@@ -72,11 +77,11 @@ VOTER_FUNCS: dict[str, Callable[[Any, str | None, str], str | None]] = {
 # Matching a voter's output to the page's lines --------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?。！？…\"'”’»)）]\s*$")
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
-
-
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """The text's tokens as the generic extractor counts them, casefolded."""
+    from crawler.extract.generic import tokens
+
+    return tokens(text.casefold())
 
 
 class Output:
@@ -157,12 +162,11 @@ def needs_votes(page: Any, region: Any, flags: list[bool], cheap: list[Any]) -> 
     return bool(gate.probabilities([gate_features(page, region, flags, cheap)])[0] >= gate.cut)
 
 
-def vote(page: Any, flags: list[bool], cheap: list[Any], html: str | None, url: str,
-         title_at: int | None) -> list[Any] | None:
+def vote(page: Any, flags: list[bool], cheap: list[Any], url: str, title_at: int | None) -> list[Any] | None:
     """The body lines the voters and the line model choose, or None when every voter abstains."""
     outputs: dict[str, Output | None] = {}
     for name in VOTERS:
-        text = VOTER_FUNCS[name](page.root, html, url)
+        text = VOTER_FUNCS[name](page.root, url)
         outputs[name] = Output(text) if text and text.strip() else None
     if not any(outputs.values()):
         return None
@@ -249,7 +253,7 @@ def line_features(page: Any, flags: list[bool], cheap: set[int], outputs: dict[s
 
     lines = page.lines
     n = len(lines) or 1
-    all_words = [words(line.text) if line.text else [] for line in lines]
+    all_words = [line.words for line in lines]
     votes: dict[str, list[float]] = {}
     for name in VOTERS:
         out = outputs.get(name)
