@@ -8,7 +8,8 @@ Debian package (``apt-get install chromium``; ``make setup`` does it) through
 - ``should_abort_request(request)``: the ``PLAYWRIGHT_ABORT_REQUEST`` predicate (no images, media,
   fonts or stylesheets);
 - ``render_mode(spider)`` / ``wants_render(spider, request)``: which requests go through the browser;
-- ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else CSS ``body_selector``);
+- ``wait_selector(spider)``: the article container to wait for (``wait_selector``, else the CSS of the
+  ``body`` selector);
 - ``browser_problem(settings)``: why the configured browser cannot start, with the fix, or None;
 - ``render_page(url, wait_for=...)``: the rendered DOM of one page, blocking, for fixtures of JS sites;
 - ``LazyPlaywrightDownloadHandler``: scrapy-playwright's download handler, but the Playwright driver
@@ -97,7 +98,7 @@ _PARSEL_ONLY = ("::text", "::attr(")
 
 
 def wait_selector(spider: Spider | None) -> str | None:
-    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body_selector``.
+    """What to wait for: the spider's ``wait_selector``, else the CSS entries of its ``body`` selector.
 
     XPath entries and parsel-only pseudo-elements (``::text``, ``::attr()``) are left out of the
     fallback, since Chromium cannot wait for them.
@@ -105,7 +106,7 @@ def wait_selector(spider: Spider | None) -> str | None:
     declared = getattr(spider, "wait_selector", None)
     if declared:
         return str(declared)
-    body = getattr(spider, "body_selector", None)
+    body = (getattr(spider, "selectors", None) or {}).get("body")
     specs = [body] if isinstance(body, str) else list(body or [])
     css = [s for s in specs if isinstance(s, str) and s and not s.startswith(("/", "(", "./"))
            and not any(p in s for p in _PARSEL_ONLY)]

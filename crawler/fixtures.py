@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 from crawler.offline import OfflineExtractor
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
@@ -58,7 +56,7 @@ def run_fixture(extractor: OfflineExtractor, fixture: Fixture) -> dict[str, Any]
     outcome = extractor.extract(fixture.body(), fixture.url, fixture.spider, fixture.headers, fixture.captured_at)
     if outcome.item is None:
         return None
-    return json.loads(json.dumps(ItemAdapter(outcome.item).asdict(), ensure_ascii=False))
+    return json.loads(json.dumps(outcome.item, ensure_ascii=False))
 
 
 def item_diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:

@@ -1,7 +1,10 @@
 """Runs the crawl's extraction and cleaning on saved pages, with no network and no stored state.
 
 Used by ``scrapy extract``, ``scrapy evaluate``, ``scrapy savefixture`` and the fixture tests, so
-a saved page gives exactly the item a crawl would (less deduplication and storage).
+a saved page gives exactly the item a crawl would store (less deduplication and storage). Only
+Scrapy's public API: the spider comes from ``Spider.from_crawler``, the pipelines from
+``ITEM_PIPELINES`` through ``build_from_crawler``; a pipeline that does not apply offline says so
+with ``NotConfigured`` from its settings (``OFFLINE_SETTINGS`` turn the store and the state off).
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from urllib.parse import urlparse
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings, Settings
 from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, item_record
 from crawler.middlewares.encoding import fix_encoding
 
 logger = logging.getLogger(__name__)
@@ -31,6 +35,7 @@ logger = logging.getLogger(__name__)
 OFFLINE_SETTINGS = {
     "STORE_ENABLED": False,
     "STATE_ENABLED": False,
+    "DEDUP_ENABLED": False,
     "TWISTED_REACTOR_ENABLED": False,
     "LOG_ENABLED": False,
 }
@@ -38,7 +43,9 @@ OFFLINE_SETTINGS = {
 
 @dataclass
 class Outcome:
-    item: ArticleItem | None
+    """The stored form of the page's article (``item_record``: body as text, ISO dates), or why there is none."""
+
+    item: dict[str, Any] | None
     error: str | None = None
 
 
@@ -55,7 +62,7 @@ def make_response(url: str, body: bytes, headers: dict[str, Any] | None = None,
 
 
 class OfflineExtractor:
-    """Holds one crawler per spider and its offline pipelines; ``extract()`` one page at a time."""
+    """Holds one crawler per spider and its pipelines; ``extract()`` one page at a time."""
 
     def __init__(self, settings: BaseSettings | None = None) -> None:
         if settings is None:
@@ -80,14 +87,15 @@ class OfflineExtractor:
 
     def _crawler(self, name: str) -> tuple[Crawler, list[Any]]:
         if name not in self._crawlers:
-            crawler = Crawler(self.loader.load(name), self.settings.copy(), init_reactor=False)
-            crawler._apply_settings()
-            crawler.spider = crawler._create_spider()
+            crawler = Crawler(self.loader.load(name), self.settings.copy())
+            crawler.stats = load_object(crawler.settings["STATS_CLASS"])(crawler)
+            crawler.spider = crawler.spidercls.from_crawler(crawler)
             pipelines = []
-            for path, _order in sorted(crawler.settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
-                cls = load_object(path)
-                if getattr(cls, "offline", True):
-                    pipelines.append(build_from_crawler(cls, crawler))
+            for path in build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES")):
+                try:
+                    pipelines.append(build_from_crawler(load_object(path), crawler))
+                except NotConfigured:
+                    continue
             for pipe in pipelines:
                 if hasattr(pipe, "open_spider"):
                     pipe.open_spider()
@@ -116,7 +124,7 @@ class OfflineExtractor:
                     item = asyncio.run(item)  # type: ignore[arg-type]
         except DropItem as exc:
             return Outcome(None, f"dropped: {exc}")
-        return Outcome(item)
+        return Outcome(item_record(item))
 
     def stats(self, name: str) -> dict[str, Any]:
         return self._crawler(name)[0].stats.get_stats()

@@ -48,6 +48,7 @@ STORE_FSYNC = False
 STATE_ENABLED = True
 INCREMENTAL_ENABLED = True
 PENDING_ENABLED = True
+PENDING_MAX_ATTEMPTS = 3  # runs a pending article URL is retried before it is dropped (0: forever)
 
 # Cleaning
 TEXT_SCRIPT = "keep"  # or "hans" / "hant": OpenCC conversion of title and body
@@ -58,6 +59,8 @@ BOILERPLATE_LEARN = None  # None: learn only with a durable state (STATE_ENABLED
 
 # Validation and deduplication (URL, exact content, near-duplicate MinHash/LSH)
 VALIDATE_MIN_BODY_CHARS = 20
+VALIDATE_MIN_YEAR = 1990  # an earlier published_at/updated_at is implausible: moved to extra, counted
+VALIDATE_MAX_FUTURE_DAYS = 1  # so is one later than the crawl time plus this
 STATE_PATH = None  # default DATA_DIR/state.sqlite; REDIS_URL switches to Redis
 STATE_SQLITE_CACHE_KIB = 16384  # SQLite page cache cap: resident memory stops growing there
 DEDUP_ENABLED = True
@@ -68,9 +71,23 @@ DEDUP_BANDS = 32
 DEDUP_MIN_CHARS = 50  # shorter normalised bodies get the exact check only
 STATS_FILE = ""  # e.g. "data/stats/{spider}.json": the final stats as JSON
 
-# Cron (scrapy crawlall)
-CRAWLALL_MAX_FALLBACK_RATE = 0.5
-CRAWLALL_MIN_ARTICLES = 10
+# Monitoring (crawler/monitors.py, spidermon): every spider is checked when it closes; `scrapy crawl` and
+# `scrapy crawlall` exit 1 when a check fails. Alerts (e-mail, Slack, Telegram, Sentry, a file) stay off until
+# their SPIDERMON_* settings are set: see README, "Monitoring, alerts, reports and exit codes".
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CrawlMonitorSuite"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished", "limit", "closespider_timeout", "closespider_itemcount",
+                                     "closespider_pagecount"]
+SPIDERMON_MAX_ERRORS = 0  # any ERROR line (a spider or pipeline exception, a failed write) fails the crawl
+SPIDERMON_SENTRY_PROJECT_NAME = BOT_NAME
+SPIDERMON_SLACK_SENDER_NAME = BOT_NAME
+SPIDERMON_REPORT_TEMPLATE = "reports/email/monitors/result.jinja"  # spidermon's; used with SPIDERMON_REPORT_FILENAME
+MONITOR_MIN_ARTICLES = 1  # articles stored or already held; a site raises it with its `min_articles` attribute
+MONITOR_MIN_SAMPLE = 10  # extracted articles needed before coverage, fallback and cleaning shares are judged
+MONITOR_FIELD_COVERAGE = {"title": 0.9, "published_at": 0.7}  # least share of extracted articles with the field
+MONITOR_MAX_FALLBACK_RATE = 0.5  # a field taken from a later layer than the site declares: its layout changed
+MONITOR_MAX_IMPLAUSIBLE_DATE_SHARE = 0.05
+MONITOR_MAX_CLEANING_SHARE = 0.2  # articles that cleaning cut below half their length
 
 # JavaScript pages: spiders with render_js go through scrapy-playwright and Debian's Chromium;
 # the handler starts nothing until the first request that needs the browser.
@@ -101,6 +118,9 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.browser_check.BrowserCheck": 0,
+    "crawler.extensions.storage_guard.StorageGuard": 100,
+    "crawler.extensions.spider_errors.SpiderErrors": 100,
+    "crawler.extensions.monitoring.Monitoring": 400,  # spidermon suites; before STATS_FILE is written
     "crawler.extensions.stats_file.StatsFileExtension": 500,
 }
 

@@ -201,7 +201,10 @@ STATE_COMPONENTS = {
     },
     "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.incremental.IncrementalMiddleware": 80},
     "SPIDER_MIDDLEWARES": {"crawler.middlewares.pending.PendingArticlesMiddleware": 40},
-    "EXTENSIONS": {"crawler.extensions.stats_file.StatsFileExtension": 500},
+    "EXTENSIONS": {"crawler.extensions.stats_file.StatsFileExtension": 500,
+                   "crawler.extensions.storage_guard.StorageGuard": 100,
+                   "crawler.extensions.spider_errors.SpiderErrors": 100,
+                   "crawler.extensions.monitoring.Monitoring": 400},
 }
 
 

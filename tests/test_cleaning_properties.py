@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crawler.cleaning import RuleSet, clean_text, load_rules
-from crawler.cleaning.furniture import breadcrumb, editor, original_title, source
 from crawler.cleaning.keys import line_key
 from crawler.cleaning.normalize import normalize_text
 from crawler.cleaning.rules import DEFAULT_RULES_FILE
@@ -86,7 +85,7 @@ def _occurs_once(lines: list[str]) -> bool:
 
 
 def _matches_no_rule(line: str) -> bool:
-    return not RULES.may_match(line) and all(f(line) is None for f in (breadcrumb, editor, source, original_title))
+    return not RULES.may_match(line) and not any(rule.marks_tail(line) for rule in RULES.tails)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])

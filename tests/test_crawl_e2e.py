@@ -117,4 +117,44 @@ def test_the_feed_exporter_still_works_beside_the_store(site: FixtureSite, tmp_p
                         "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path / "data")
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [item["title"] for item in exported] == [item["title"] for item in result.items]
-    assert exported[0]["body"] == result.items[0]["body"]
+    # the same schema: the body as text, dates as ISO strings with their offset (the fields' serializers)
+    assert exported == result.items
+    assert isinstance(exported[0]["body"], str) and exported[0]["published_at"].endswith("+08:00")
+
+
+def test_a_multipage_article_crawls_without_a_warning(site: FixtureSite, tmp_path: Path) -> None:
+    """The next-page request carries the project's meta keys only: Scrapy warns when a request copies
+    the internal ones of a response (download_latency, download_slot ...)."""
+    result = run_crawl(["generic", "-a", f"url={site.base_url}/article/2026/11/22/night-market.html",
+                        "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"], tmp_path)
+    assert [item["pages"] for item in result.items] == [3]
+    assert result.stats["articles/multipage"] == 1
+    warnings = [line for line in result.log.splitlines() if "WARNING" in line]
+    assert not warnings, warnings
+
+
+def test_make_demo_twice_writes_a_fresh_folder_each_time_without_warnings(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.crawlutil import ROOT
+
+    def demo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "crawler.demo", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, check=False)
+
+    for run in ("first", "second"):
+        proc = demo("generic", "netease", "--data-dir", str(tmp_path / run))
+        assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+        assert f"This run wrote 8 articles under {tmp_path / run}/" in proc.stdout
+        rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.startswith(("generic ",
+                                                                                                      "netease "))}
+        assert rows["generic"][1] == "5" and rows["netease"][1] == "3"
+        assert rows["generic"][-3] == rows["netease"][-3] == "0"  # the warnings column: the crawls logged none
+        assert len(read_jsonl(tmp_path / run)) == 8
+    market = next(i for i in read_jsonl(tmp_path / "second", "generic") if i["url"].endswith("night-market.html"))
+    assert market["pages"] == 3  # pages the local copy holds are followed
+    again = demo("generic", "--data-dir", str(tmp_path / "first"))
+    assert again.returncode == 2 and "not empty" in again.stderr
+    failed = demo("nosuchspider", "--data-dir", str(tmp_path / "third"))
+    assert failed.returncode == 1 and "demo: the crawl of nosuchspider failed" in failed.stderr

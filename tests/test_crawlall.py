@@ -59,13 +59,15 @@ def test_broken_layout_and_nothing_stored_fail_the_run(site, tmp_path: Path) -> 
     spiders = report(tmp_path)["spiders"]
     broken, empty = spiders["localbroken"], spiders["localempty"]  # type: ignore[index]
     assert broken["status"] == "failed" and broken["fallback_rates"]["body"] == 1.0
-    assert "layout" in broken["problems"][0]
+    assert broken["problems"] == [broken["problems"][0]] and "Fallback Rate Monitor" in broken["failed_monitors"]
+    assert "layout" in broken["problems"][0] and "body 100%" in broken["problems"][0]
     # Both spiders crawl the same list in one process and share the stored-URL state, so localempty
     # may find some of its 20 article URLs already stored by localbroken and skip them.
     assert empty["status"] == "failed" and empty["articles_stored"] == 0
     assert set(empty["drops"]) == {"rejected/no_body"} and 0 < empty["drops"]["rejected/no_body"] <= 20
-    assert "stored nothing" in empty["problems"][0]
-    assert "localempty: stored nothing" in proc.stdout
+    assert "stored nothing" in empty["failed_monitors"]["Article Count Monitor"]
+    assert any(line.startswith("localempty: Article Count Monitor:") and "stored nothing" in line
+               for line in proc.stdout.splitlines()), proc.stdout
 
 
 def test_overlapping_run_exits_at_once(tmp_path: Path) -> None:

@@ -281,9 +281,9 @@ def test_wants_render_per_request_and_never_for_feeds() -> None:
 
 def test_wait_selector_falls_back_to_css_body_selectors() -> None:
     assert wait_selector(_spider(True, wait_selector="#app article")) == "#app article"
-    spider = _spider(True, body_selector=["article.tt", "//div[@id='x']", "div.body p::text", ".content"])
+    spider = _spider(True, selectors={"body": ["article.tt", "//div[@id='x']", "div.body p::text", ".content"]})
     assert wait_selector(spider) == "article.tt, .content"
-    assert wait_selector(_spider(True, body_selector="//div")) is None
+    assert wait_selector(_spider(True, selectors={"body": "//div"})) is None
 
 
 def test_browser_problem_names_the_fix() -> None:

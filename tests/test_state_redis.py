@@ -15,6 +15,7 @@ from tests.dedup_texts import WIRE_STORY, changed_characters
 from tests.test_distributed import redis_server  # noqa: F401 - fixture
 from tests.test_state_sqlite import (  # noqa: F401 - the shared contract, run here against Redis
     test_duplicates_pending_checkpoints_lines,
+    test_resume_pending_counts_attempts_and_drops_stale,
     test_stored_articles,
 )
 

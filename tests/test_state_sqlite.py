@@ -90,3 +90,29 @@ def test_open_store_picks_backend(tmp_path: Path) -> None:
     store = open_store(Settings({"DATA_DIR": str(tmp_path)}))
     assert isinstance(store, SQLiteStore) and store.path == str(tmp_path / "state.sqlite")
     store.close()
+
+
+def test_resume_pending_counts_attempts_and_drops_stale(store) -> None:  # type: ignore[no-untyped-def]
+    store.add_pending("s", ["u1", "u2"])
+    assert store.resume_pending("s", 2) == (["u1", "u2"], [])
+    store.remove_pending("s", ["u2"])
+    store.add_pending("s", ["u2", "u3"])  # u2 found again: a new URL, no attempts
+    assert store.resume_pending("s", 2) == (["u1", "u2", "u3"], [])
+    assert store.resume_pending("s", 2) == (["u2", "u3"], ["u1"])  # u1 resumed in two runs, still pending
+    assert store.pending("s") == ["u2", "u3"]
+    assert store.resume_pending("s", 0) == (["u2", "u3"], [])  # 0: never dropped
+    assert store.resume_pending("t", 2) == ([], [])
+
+
+def test_a_state_file_from_before_attempts_opens_and_keeps_its_pending_urls(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, "
+                   "UNIQUE (site, url))")
+        db.execute("INSERT INTO pending (site, url) VALUES ('s', 'u1')")
+    store = SQLiteStore(path)
+    assert store.resume_pending("s", 1) == (["u1"], [])
+    assert store.resume_pending("s", 1) == ([], ["u1"])
+    store.close()

@@ -2,7 +2,9 @@
 
 Functions take and return plain data (lists of lines, strings) and record what they removed
 as :class:`Removal` entries (line, kind, rule); the pipelines in ``crawler/pipelines`` wrap them.
-``clean_text`` runs the whole chain, as the pipelines do, without learned boilerplate.
+Cleaning only removes: page furniture (bylines, 责任编辑, breadcrumbs) is read into fields by the
+extraction (``crawler.extract.byline``). ``clean_text`` runs the whole chain, as the pipelines do,
+without learned boilerplate.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.cleaning.furniture import Furniture, extract_furniture
 from crawler.cleaning.keys import Removal, line_key
 from crawler.cleaning.normalize import normalize_text, normalize_title
 from crawler.cleaning.repeats import drop_repeated
@@ -19,7 +20,6 @@ from crawler.cleaning.watermark import Watermark, cut_watermarks, strip_watermar
 
 __all__ = [
     "Cleaned",
-    "Furniture",
     "Removal",
     "Rule",
     "RuleSet",
@@ -37,11 +37,10 @@ __all__ = [
 
 @dataclass
 class Cleaned:
-    """The outcome of a cleaning step: the lines kept, what went, and the furniture fields found."""
+    """The outcome of a cleaning step: the lines kept, what went, and the article's watermarks."""
 
     lines: list[str]
     removed: list[Removal] = field(default_factory=list)
-    furniture: Furniture = field(default_factory=Furniture)
     watermarks: list[Watermark] = field(default_factory=list)
 
     @property
@@ -50,11 +49,10 @@ class Cleaned:
 
 
 def strip_boilerplate(lines: list[str], rules: RuleSet | list[Rule]) -> Cleaned:
-    """Furniture lines (into fields), rule matches and automatic watermarks removed, in that order."""
-    lines, furniture_removed, furniture = extract_furniture(lines)
+    """Rule matches (related-content tails included) and automatic watermarks removed, in that order."""
     lines, removed = apply_rules(lines, rules)
     lines, watermark_removed, marks = strip_watermarks(lines)
-    return Cleaned(lines, furniture_removed + removed + watermark_removed, furniture, marks)
+    return Cleaned(lines, removed + watermark_removed, marks)
 
 
 def strip_title(title: str, rules: RuleSet | list[Rule], marks: list[Watermark]) -> tuple[str, list[Removal]]:
@@ -73,4 +71,4 @@ def clean_text(body: str, title: str = "", rules: RuleSet | list[Rule] | None = 
     title = normalize_title(title, script)
     stripped = strip_boilerplate(text.split("\n") if text else [], rules if rules is not None else [])
     lines, repeated = drop_repeated(stripped.lines, title)
-    return Cleaned(lines, stripped.removed + repeated, stripped.furniture, stripped.watermarks)
+    return Cleaned(lines, stripped.removed + repeated, stripped.watermarks)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
-from crawler.cleaning.furniture import original_title
 from crawler.cleaning.keys import Removal, is_caption, is_enumerated, line_key
+from crawler.extract.byline import original_title
 
 MIN_KEY_CHARS = 4
 MAX_KEY_CHARS = 200

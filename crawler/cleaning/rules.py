@@ -10,6 +10,12 @@ A rule file has one rule a line; ``#`` starts a comment line; blank lines are ig
   may differ); shorter ones ("广告") would cut words out of sentences, so they match whole lines only.
 
 A line left with no letters or digits after its cuts is removed whole.
+
+- ``tail:<literal or re:pattern>``: a marker that ends the article (``延伸阅读``, ``此前报道：…``):
+  the first line it matches goes with every line after it, when what follows reads like a list of
+  teasers (short lines) after the article; elsewhere (``点击进入专题`` above the text) only the
+  marker line goes. A literal marker matches a line equal to it, or one that starts with it and a
+  colon (``延伸阅读：标题``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 from crawler.cleaning.keys import Removal, line_key
 
 INLINE_MIN_CHARS = 6
+TEASER_MAX_CHARS = 60  # a line after a tail marker this short reads as a teaser (a linked title)
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.txt"
 
 
@@ -33,10 +40,20 @@ class Rule:
     kind: str
     key: str
     pattern: re.Pattern[str] | None
+    tail: bool = False
 
     @property
     def is_regex(self) -> bool:
-        return self.source.startswith("re:")
+        return self.source.removeprefix("tail:").startswith("re:")
+
+    def marks_tail(self, line: str) -> bool:
+        """A tail marker's match: the whole line, or (a literal) its start followed by a colon."""
+        if self.is_regex:
+            return self.pattern is not None and self.pattern.search(line) is not None
+        if line_key(line) == self.key:
+            return True
+        head = re.split(r"[:：]", line.strip(" \t【[(（"), maxsplit=1)
+        return len(head) == 2 and line_key(head[0]) == self.key
 
 
 def _literal_pattern(text: str) -> re.Pattern[str]:
@@ -60,6 +77,12 @@ def parse_rule(text: str, kind: str) -> Rule | None:
     text = text.strip()
     if not text or text.startswith("#"):
         return None
+    if text.startswith("tail:"):
+        body = text[5:].strip()
+        if body.startswith("re:"):
+            return Rule(text, kind, "", re.compile(body[3:]), tail=True)
+        key = line_key(body)
+        return Rule(text, kind, key, None, tail=True) if key else None
     if text.startswith("re:"):
         return Rule(text, kind, "", re.compile(text[3:]))
     key = line_key(text)
@@ -92,7 +115,9 @@ class RuleSet:
     screen each line, so a line that matches no rule (almost all of them) costs two look-ups."""
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
-        self.rules: tuple[Rule, ...] = tuple(rules)
+        every = tuple(rules)
+        self.tails: tuple[Rule, ...] = tuple(rule for rule in every if rule.tail)
+        self.rules: tuple[Rule, ...] = tuple(rule for rule in every if not rule.tail)
         self.keys = frozenset(rule.key for rule in self.rules if rule.key)
         regexes = [rule.pattern.pattern for rule in self.rules if rule.is_regex and rule.pattern is not None]
         anchored = [pattern for pattern in regexes if pattern.startswith("^")]
@@ -102,12 +127,25 @@ class RuleSet:
         self.inline_keys = re.compile("|".join(inline)) if inline else None
         self.anchored = _combine(anchored)
         self.floating = _combine(floating)
+        self.tail_keys = {rule.key: rule for rule in reversed(self.tails) if rule.key}
+        self.tail_regex = _combine([rule.pattern.pattern for rule in self.tails if rule.pattern is not None])
 
     def __add__(self, other: RuleSet) -> RuleSet:
-        return RuleSet(self.rules + other.rules)
+        return RuleSet(self.rules + self.tails + other.rules + other.tails)
 
     def __bool__(self) -> bool:
-        return bool(self.rules)
+        return bool(self.rules or self.tails)
+
+    def tail_rule(self, line: str) -> Rule | None:
+        """The tail marker a line is, if any (screened by one key look-up and one alternation)."""
+        if not self.tails or len(line) > 200:
+            return None
+        rule = self.tail_keys.get(line_key(line))
+        if rule is None and self.tail_keys and ("：" in line or ":" in line):
+            rule = self.tail_keys.get(line_key(re.split(r"[:：]", line.strip(" \t【[(（"), maxsplit=1)[0]))
+        if rule is None and self.tail_regex is not None and self.tail_regex.search(line):
+            rule = next((r for r in self.tails if r.pattern is not None and r.pattern.search(line)), None)
+        return rule
 
     def may_match(self, line: str) -> bool:
         key = line_key(line)
@@ -145,11 +183,37 @@ def apply_rule_to_line(line: str, rules: RuleSet | Iterable[Rule], removed: list
     return line
 
 
-def apply_rules(lines: list[str], rules: RuleSet | Iterable[Rule]) -> tuple[list[str], list[Removal]]:
-    """Lines with the rules applied (removed lines left out) and what was removed."""
+def _ends_article(lines: list[str], at: int) -> bool:
+    """Whether the marker at ``at`` closes the article: text before it, and teasers after it."""
+    before = sum(len(line) for line in lines[:at])
+    after = lines[at + 1:]
+    if not before:
+        return False
+    teasers = sum(1 for line in after if len(line) <= TEASER_MAX_CHARS)
+    return teasers == len(after) or (3 * teasers >= 2 * len(after) and before >= sum(len(line) for line in after))
+
+
+def cut_tail(lines: list[str], rules: RuleSet) -> tuple[list[str], list[Removal]]:
+    """Lines without a related-content tail (the marker and what follows it) and lone markers."""
     removed: list[Removal] = []
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        rule = rules.tail_rule(line)
+        if rule is None:
+            out.append(line)
+        elif _ends_article(lines, i):
+            removed.extend(Removal(cut, rule.kind, rule.source) for cut in lines[i:])
+            break
+        else:
+            removed.append(Removal(line, rule.kind, rule.source))
+    return out, removed
+
+
+def apply_rules(lines: list[str], rules: RuleSet | Iterable[Rule]) -> tuple[list[str], list[Removal]]:
+    """Lines with the rules applied (a related-content tail cut first; removed lines left out) and what went."""
     ruleset = rules if isinstance(rules, RuleSet) else RuleSet(rules)
     if not ruleset:
-        return list(lines), removed
+        return list(lines), []
+    lines, removed = cut_tail(lines, ruleset) if ruleset.tails else (list(lines), [])
     out = [kept for line in lines if (kept := apply_rule_to_line(line, ruleset, removed))]
     return out, removed

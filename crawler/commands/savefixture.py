@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
+import urllib.error
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -10,11 +12,39 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
+from crawler.arguments import ArgumentError, url_arg
 from crawler.browser import render_mode, render_page, wait_selector
+from crawler.commands.extract import check_spider_and_time
 from crawler.extract.dates import get_tz, to_iso
 from crawler.fixtures import FIXTURES_DIR, Fixture, item_diff, load_fixtures, run_fixture
 from crawler.offline import OfflineExtractor
+
+
+def check_savefixture_options(settings: BaseSettings, args: list[str], opts: argparse.Namespace) -> None:
+    """One line for each mistake a person may make in the options, before anything is fetched or written."""
+    if not Path(opts.fixtures).is_dir():
+        raise UsageError(f"--fixtures {opts.fixtures!r}: no such folder", print_help=False)
+    if opts.case and not re.fullmatch(r"[\w.-]+", opts.case):
+        raise UsageError(f"--case {opts.case!r}: expected a file name (letters, digits, _ . -)", print_help=False)
+    if args and not args[0].startswith(("http://", "https://")) and not Path(args[0]).is_file():
+        raise UsageError(f"{args[0]}: no such file (or give an http:// or https:// URL)", print_help=False)
+    if opts.url:
+        try:
+            url_arg("url", opts.url)
+        except ArgumentError:
+            raise UsageError(f"--url {opts.url!r}: expected an http:// or https:// URL", print_help=False) from None
+    check_spider_and_time(settings, opts.spider, opts.captured_at)
+
+
+def fetch_error(exc: Exception) -> str:
+    """One line for a failed download: ``HTTP 404 Not Found``, ``connection refused``..."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return str(exc) or type(exc).__name__
 
 
 class Command(ScrapyCommand):
@@ -41,6 +71,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--yes", action="store_true", help="write without asking")
         parser.add_argument("--fixtures", default=str(FIXTURES_DIR), help="fixture folder (default: the project's)")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        check_savefixture_options(self.settings, args, opts)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         extractor = OfflineExtractor(self.settings)
@@ -56,10 +91,15 @@ class Command(ScrapyCommand):
         source = args[0]
         if source.startswith(("http://", "https://")):
             spidercls = extractor.loader.load(opts.spider)
-            if render_mode(spidercls) != "off":  # a JS site: the fixture keeps the rendered DOM
-                url, headers = self._render(source, spidercls, html_path)
-            else:
-                url, headers = self._download(source, html_path)
+            try:
+                if render_mode(spidercls) != "off":  # a JS site: the fixture keeps the rendered DOM
+                    url, headers = self._render(source, spidercls, html_path)
+                else:
+                    url, headers = self._download(source, html_path)
+            except (OSError, ValueError) as exc:  # urllib's HTTPError/URLError are OSErrors
+                print(f"savefixture: cannot fetch {source}: {fetch_error(exc)}", file=sys.stderr)
+                self.exitcode = 1
+                return
         else:
             if not opts.url:
                 raise UsageError("--url is required with a FILE")

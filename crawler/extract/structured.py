@@ -1,4 +1,5 @@
-"""Structured metadata of a page: JSON-LD, ``<meta>``, Open Graph and ``<link rel=canonical>``."""
+"""Structured metadata of a page: JSON-LD, ``<meta>``, Open Graph, ``<link rel=canonical>``, and the
+publication time a page's own scripts assign (``var ct = "1581517074"``, ``publish_time: '2019-09-08 11:42'``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ _META_AUTHOR = ("author", "article:author", "dc.creator", "byl", "sailthru.autho
 _META_SOURCE = ("source", "article:source", "og:article:source", "mediaid", "contentsource")
 _META_SECTION = ("article:section", "og:article:section", "section", "category", "catalogs")
 _META_TITLE = ("og:title", "twitter:title", "title", "headline", "dc.title")
+_META_SITE = ("og:site_name", "application-name")
+# Variables that hold the publication time in the scripts of portals that print it with JavaScript
+# (WeChat's ct and publish_time, Toutiao's publish_time, QQ's pubtime, ifeng's newsTime), in order of preference.
+_SCRIPT_DATE_NAMES = ("ct", "create_time", "createTime", "publish_time", "publishTime", "pubtime", "pubTime",
+                      "publish_date", "publishDate", "pubDate", "ptime", "newsTime")
+_SCRIPT_DATE = re.compile(
+    r"(?<![\w$])[\"']?(?P<name>" + "|".join(_SCRIPT_DATE_NAMES) + r")[\"']?\s*[:=]\s*(?:JsDecode\(\s*)?"
+    r"(?:[\"'](?P<value>[^\"'\n]{6,40})[\"']|(?P<epoch>1\d{9}(?:\d{3})?)\b)")
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|^\s*1\d{9}(?:\d{3})?\s*$")
+_CJK_WORDS = re.compile(r"^[\u4e00-\u9fff\w·]+(?:\s+[\u4e00-\u9fff\w·]+)+$")
 
 
 @dataclass
@@ -39,6 +50,7 @@ class Structured:
     canonical_url: str | None = None
     body: str | None = None
     image: str | None = None
+    site_name: str | None = None
 
 
 def _jsonld_objects(sel: Selector) -> Iterator[dict[str, Any]]:
@@ -84,6 +96,8 @@ def _keywords(value: Any) -> list[str]:
         words = [str(v).strip() for v in value]
     elif isinstance(value, str):
         words = [k.strip() for k in re.split(r"[,，;；、|]", value)]
+        if len(words) == 1 and _CJK_WORDS.match(words[0]) and re.search(r"[\u4e00-\u9fff]", words[0]):
+            words = words[0].split()  # "疫情防控 核酸检测 开学时间": Chinese keywords separated by spaces
     else:
         return []
     return list(dict.fromkeys(w for w in words if w))
@@ -123,8 +137,8 @@ def extract_structured(sel: Selector, url: str) -> Structured:
             entity.get("@id") if isinstance(entity, dict) else entity))
 
     meta = _meta(sel, _META_DATE + _META_UPDATED + _META_AUTHOR + _META_SOURCE + _META_SECTION + _META_TITLE
-                 + ("keywords", "news_keywords", "article:tag", "description", "og:description", "og:url",
-                    "og:image", "content-language", "language"))
+                 + _META_SITE + ("keywords", "news_keywords", "article:tag", "description", "og:description",
+                                 "og:url", "og:image", "content-language", "language"))
     out.title = out.title or _pick(meta, _META_TITLE)
     out.published = out.published or _pick(meta, _META_DATE)
     out.updated = out.updated or _pick(meta, _META_UPDATED)
@@ -135,8 +149,22 @@ def extract_structured(sel: Selector, url: str) -> Structured:
     out.tags = out.tags or _keywords(_pick(meta, ("news_keywords", "keywords", "article:tag")))
     out.description = out.description or _pick(meta, ("description", "og:description"))
     out.image = _pick(meta, ("og:image",))
+    out.site_name = _pick(meta, _META_SITE)
     canonical = sel.xpath('//link[@rel="canonical"]/@href').get() or _pick(meta, ("og:url",)) or out.canonical_url
     out.canonical_url = urljoin(url, canonical.strip()) if canonical and canonical.strip() else None
     out.language = (out.language or sel.xpath("/html/@lang").get() or _pick(meta, ("content-language", "language"))
                     or None)
     return out
+
+
+def script_published(sel: Selector) -> str | None:
+    """The publication time a page's inline scripts assign, by the first variable name of
+    ``_SCRIPT_DATE_NAMES`` that holds one; a value with a time of day wins over a bare day."""
+    found: dict[str, str] = {}
+    for script in sel.xpath("//script[not(@src)]/text()").getall():
+        for m in _SCRIPT_DATE.finditer(script):
+            value = (m.group("value") or m.group("epoch")).strip()
+            if re.search(r"\d{4}|^1\d{9}", value):
+                found.setdefault(m.group("name"), value)
+    ordered = [found[name] for name in _SCRIPT_DATE_NAMES if name in found]
+    return next((v for v in ordered if _TIME_OF_DAY.search(v)), ordered[0] if ordered else None)

@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.middlewares import AlreadyStored
 from crawler.state.tracking import ArticleState, article_state
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class IncrementalMiddleware:
         self.crawler.stats.inc_value("incremental/skipped")
         self._settle(request)
         logger.debug("Skipped %s: stored as %s", request.url, stored)
-        raise IgnoreRequest(f"already stored: {request.url}")
+        raise AlreadyStored(f"already stored: {request.url}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (404, 410):

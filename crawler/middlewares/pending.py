@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlparse
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
@@ -41,8 +42,14 @@ class PendingArticlesMiddleware:
       pipeline drops it. A response
       that gives neither an item nor a continuation page (a rejected page) settles it at once.
 
-    Settings: ``PENDING_ENABLED`` (True). Register with an order below 700 so the requests it
-    sees have passed the depth and URL-length filters.
+    - Offsite article links (outside ``allowed_domains``, which Scrapy drops at scheduling without an
+      errback) never enter the set; an article that redirects off the site is logged, counted
+      (``articles/offsite_redirect``) and leaves it.
+    - A URL resumed in ``PENDING_MAX_ATTEMPTS`` runs (default 3) that is still pending (it keeps
+      failing) is dropped on the next start (stat ``pending/dropped_stale``, one log line); 0 keeps it forever.
+
+    Settings: ``PENDING_ENABLED`` (True), ``PENDING_MAX_ATTEMPTS`` (3). Register with an order below 700 so
+    the requests it sees have passed the depth and URL-length filters.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -50,6 +57,8 @@ class PendingArticlesMiddleware:
             raise NotConfigured("PENDING_ENABLED is off")
         self.crawler = crawler
         self.state: ArticleState = article_state(crawler)
+        self.max_attempts = crawler.settings.getint("PENDING_MAX_ATTEMPTS", 3)
+        crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PendingArticlesMiddleware:
@@ -57,7 +66,12 @@ class PendingArticlesMiddleware:
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
-        urls = self.state.store.pending(spider.name)
+        urls, stale = self.state.store.resume_pending(spider.name, self.max_attempts)
+        if stale:
+            logger.info("Dropped %d pending article URL(s) of %s that failed in %d runs, e.g. %s", len(stale),
+                        spider.name, self.max_attempts, stale[0])
+            self.crawler.stats.inc_value("pending/dropped_stale", len(stale))
+        urls = [u for u in urls if not self._offsite_url(u)]
         if urls:
             logger.info("Resuming %d pending article URL(s) of %s", len(urls), spider.name)
             self.crawler.stats.inc_value("pending/resumed", len(urls))
@@ -83,9 +97,33 @@ class PendingArticlesMiddleware:
         if not settled:
             self.state.store.remove_pending(self.state.site, [pending])  # type: ignore[list-item]
 
+    def _offsite_url(self, url: str) -> bool:
+        """Outside ``allowed_domains`` as Scrapy's OffsiteMiddleware sees it (the host, any port, subdomains)."""
+        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or [] if d and ":" not in d]
+        host = (urlparse(url).hostname or "").lower()
+        return bool(domains) and not any(host == d or host.endswith("." + d) for d in domains)
+
+    def _offsite(self, request: Request) -> bool:
+        """What Scrapy's OffsiteMiddleware drops (silently, at scheduling): never pending."""
+        return not (request.dont_filter or request.meta.get("allow_offsite")) and self._offsite_url(request.url)
+
+    def request_scheduled(self, request: Request, spider: Any) -> None:
+        """An article that redirects off the site is dropped by Scrapy without an errback: say so, settle it."""
+        if not request.meta.get("redirect_urls") or not self._offsite(request):
+            return
+        first = request.meta["redirect_urls"][0]
+        logger.info("Dropped %s: it redirects to %s, outside the allowed domains", first, request.url,
+                    extra={"spider": spider})
+        self.crawler.stats.inc_value("articles/offsite_redirect")
+        pending = request.meta.get("pending_url")
+        if pending:
+            self.state.store.remove_pending(self.state.site, [pending])
+
     def _track_request(self, obj: Any) -> Any:
         if not isinstance(obj, Request) or not is_article_start(obj) or obj.meta.get("pending_url"):
             return obj
+        if self._offsite(obj):
+            return obj  # Scrapy's OffsiteMiddleware drops it (offsite/filtered): nothing to remember
         store = self.state.store
         if not self.state.full and store.url_stored(self.state.keys_for_urls(obj.url)) is not None:
             return obj  # the incremental middleware skips it; nothing to remember

@@ -27,7 +27,7 @@ class RenderJsMiddleware:
     feeds and sitemaps never are (``crawler.browser.wants_render``). A rendered request gets meta
     ``playwright``, ``playwright_context`` and, unless it brings its own, ``playwright_page_methods``
     that wait for the article container: meta ``wait_selector``, else the spider's ``wait_selector``,
-    else the CSS of its ``body_selector``; with none of them the page is read at network idle.
+    else the CSS of its ``body`` selector; with none of them the page is read at network idle.
     A container that never appears fails the request (Playwright TimeoutError, counted by Scrapy in
     ``downloader/exception_type_count``); scrapy-playwright closes the page of any failed request.
 

@@ -55,7 +55,13 @@ def record_removals(crawler: Crawler, adapter: ItemAdapter, removed: Iterable[Re
     return counts
 
 
-def check_shrink(crawler: Crawler, adapter: ItemAdapter, before: str, after: str, removed: Iterable[Removal]) -> None:
+def body_chars(lines: list[str]) -> int:
+    """The length of a body (a list of paragraphs) as stored: one paragraph a line."""
+    return sum(len(line) for line in lines) + max(0, len(lines) - 1)
+
+
+def check_shrink(crawler: Crawler, adapter: ItemAdapter, before: list[str], after: list[str],
+                 removed: Iterable[Removal]) -> None:
     """Warn (once per item, with its URL) when the cleaned body is shorter than half the raw body.
 
     The characters removed by the cleaning pipelines so far are summed in the item's
@@ -63,16 +69,17 @@ def check_shrink(crawler: Crawler, adapter: ItemAdapter, before: str, after: str
     """
     cleaning: dict[str, int] = adapter.get("cleaning") or {}
     removed_before = cleaning.get("removed_chars", 0)
-    raw = len(before) + removed_before
-    now_removed = removed_before + max(0, len(before) - len(after))
+    chars_before, chars_after = body_chars(before), body_chars(after)
+    raw = chars_before + removed_before
+    now_removed = removed_before + max(0, chars_before - chars_after)
     if now_removed:
         cleaning["removed_chars"] = now_removed
         adapter["cleaning"] = cleaning
-    if raw and len(after) < SHRINK_WARNING * raw <= len(before):
+    if raw and chars_after < SHRINK_WARNING * raw <= chars_before:
         reasons = Counter(removal.kind for removal in removed)
         logger.warning(
             "Cleaning kept %d of %d characters of %s (%s): check the removals",
-            len(after),
+            chars_after,
             raw,
             adapter.get("url"),
             ", ".join(f"{kind}={n}" for kind, n in sorted(reasons.items())) or "no removals",

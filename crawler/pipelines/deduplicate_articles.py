@@ -30,8 +30,6 @@ class DeduplicateArticlesPipeline:
     read by ``crawler.state.tracking``; spider attribute ``mobile_hosts``.
     """
 
-    offline = False  # scrapy extract has no state to compare against
-
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")

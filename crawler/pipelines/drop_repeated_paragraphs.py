@@ -32,13 +32,12 @@ class DropRepeatedParagraphsPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        body = adapter.get("body") or ""
+        body: list[str] = adapter.get("body") or []
         if not body:
             return item
-        lines, removed = drop_repeated(body.split("\n"), adapter.get("title") or "")
+        lines, removed = drop_repeated(body, adapter.get("title") or "")
         if removed:
-            new_body = "\n".join(lines)
-            adapter["body"] = new_body
+            adapter["body"] = lines
             record_removals(self.crawler, adapter, removed, self.log)
-            check_shrink(self.crawler, adapter, body, new_body, removed)
+            check_shrink(self.crawler, adapter, body, lines, removed)
         return item

@@ -14,8 +14,8 @@ from crawler.pipelines import record_cleaning
 
 class NormalizeTextPipeline:
     """Unicode (NFC; full-width letters and digits folded, CJK punctuation kept as written),
-    whitespace (runs collapsed, lines stripped, empty lines dropped), zero-width and control
-    characters, HTML entities and mojibake, on ``title`` and ``body``.
+    whitespace (runs collapsed, paragraphs stripped, empty ones dropped), zero-width and control
+    characters, HTML entities and mojibake, on ``title`` and ``body`` (a list of paragraphs).
 
     Settings: ``TEXT_SCRIPT`` = ``"keep"`` (default) | ``"hans"`` | ``"hant"``: convert both fields
     to simplified or traditional Chinese with OpenCC. Repairs are counted on ``item.cleaning``
@@ -37,6 +37,7 @@ class NormalizeTextPipeline:
         adapter = ItemAdapter(item)
         changes: Counter[str] = Counter()
         adapter["title"] = normalize_title(adapter.get("title") or "", self.script, changes)
-        adapter["body"] = normalize_text(adapter.get("body") or "", self.script, changes)
+        text = normalize_text("\n".join(adapter.get("body") or []), self.script, changes)
+        adapter["body"] = text.split("\n") if text else []
         record_cleaning(self.crawler, adapter, changes)
         return item

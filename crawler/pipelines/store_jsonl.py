@@ -12,8 +12,12 @@ from typing import IO, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
+from crawler.extensions.storage_guard import storage_problem
 from crawler.extract.dates import get_tz
+from crawler.items import ArticleItem, item_record
 from crawler.state.tracking import ArticleState, article_state
 
 logger = logging.getLogger(__name__)
@@ -23,7 +27,8 @@ _OWN_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.jsonl$")
 
 
 def jsonl_line(item: Any) -> str:
-    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    record = item_record(item) if isinstance(item, ArticleItem) else ItemAdapter(item).asdict()
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 class StoreJsonlPipeline:
@@ -41,12 +46,12 @@ class StoreJsonlPipeline:
     to the file name so workers never share a file). The date is the crawl date in the spider's timezone.
     """
 
-    offline = False  # scrapy extract never writes DATA_DIR
-
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.enabled = settings.getbool("STORE_ENABLED", True)
+        if not self.enabled:
+            raise NotConfigured  # without a message: Scrapy logs none (scrapy extract, -s STORE_ENABLED=0)
         self.data_dir = Path(settings.get("DATA_DIR", "data"))
         self.fsync = settings.getbool("STORE_FSYNC", False)
         self.worker = settings.get("STORE_WORKER_ID") or ""
@@ -54,6 +59,7 @@ class StoreJsonlPipeline:
         self.state: ArticleState = article_state(crawler)
         self.since_checkpoint = 0
         self.registered = True  # False once a state update failed: checkpoints stop advancing
+        self.write_failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreJsonlPipeline:
@@ -155,24 +161,53 @@ class StoreJsonlPipeline:
             return item
         adapter = ItemAdapter(item)
         path = self.path_for(adapter.get("site") or self.crawler.spider.name)
-        handle = self.files.get(path)
-        if handle is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = self.files[path] = path.open("ab")
-        handle.write(jsonl_line(item).encode("utf-8"))
-        handle.flush()
-        if self.fsync:
-            os.fsync(handle.fileno())
+        if self.write_failed:
+            self.state.forget(item, remove_pending=False)  # stays pending: the next run fetches it again
+            raise DropItem(f"{adapter.get('url')}: not stored, the store failed", log_level="DEBUG")
+        try:
+            handle = self.files.get(path)
+            if handle is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle = self.files[path] = path.open("ab")
+            handle.write(jsonl_line(item).encode("utf-8"))
+            handle.flush()
+            if self.fsync:
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            self.fail(path, exc)
+            self.state.forget(item, remove_pending=False)
+            raise DropItem(f"{adapter.get('url')}: not stored ({exc.strerror or exc})", log_level="DEBUG") from None
         self.crawler.stats.inc_value("store/items")
         try:
             self.state.mark_stored(item)  # only now does the article count as stored
-        except Exception:
+        except Exception as exc:
             self.registered = False  # the next run registers this line from the file
-            raise
+            if not storage_problem(exc):
+                raise
+            self.fail("the state store", exc)
+            return item
         self.since_checkpoint += 1
         if self.since_checkpoint >= CHECKPOINT_EVERY:
             self.checkpoint()
         return item
+
+    def fail(self, path: Path | str, exc: Exception) -> None:
+        """A write failed (full disk, read-only or unwritable DATA_DIR): one ERROR line, and the crawl stops
+        with the finish reason ``store_failed``; the items still in flight stay pending for the next run."""
+        self.crawler.stats.inc_value("store/write_errors")
+        if self.write_failed:
+            return
+        self.write_failed = True
+        reason = storage_problem(exc) or str(exc)
+        logger.error("Cannot write %s: %s: stopping the crawl", path, reason, extra={"spider": self.crawler.spider})
+        self.crawler.stats.set_value("store/error", f"cannot write {path}: {reason}")
+        handle = self.files.pop(path, None)
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass  # the bytes that did not fit: a torn last line, cut on the next open
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
 
     def checkpoint(self) -> None:
         self.since_checkpoint = 0

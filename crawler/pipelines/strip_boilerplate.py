@@ -1,4 +1,4 @@
-"""Strips watermarks, boilerplate and page furniture from the body (and watermarks from the title)."""
+"""Strips related-content tails, watermarks and boilerplate from the body (and watermarks from the title)."""
 
 from __future__ import annotations
 
@@ -20,15 +20,16 @@ logger = logging.getLogger(__name__)
 class StripBoilerplatePipeline:
     """Removes, in order:
 
-    1. page furniture, moved into fields: a breadcrumb gives ``category``, ``来源：X`` gives
-       ``source`` (both only when empty), ``责任编辑：X`` gives ``extra["editor"]``; ``原标题：X``
-       is copied to ``extra["original_title"]`` and stays in the body;
-    2. rule matches (kind ``boilerplate``: the global rule file; kind ``watermark``: the spider's
-       ``watermark_rules``), as whole lines or cut out inline;
-    3. automatic watermarks: a line or clause recurring three or more times in the article
+    1. rule matches (kind ``boilerplate``: the global rule file; kind ``watermark``: the spider's
+       ``watermark_rules``): a related-content tail (``tail:`` rules, ``延伸阅读`` and the teasers after
+       it), then lines or inline cuts;
+    2. automatic watermarks: a line or clause recurring three or more times in the article
        (``crawler.cleaning.watermark``), also cut from the title;
-    4. learned boilerplate: lines seen in at least ``BOILERPLATE_MIN_ARTICLES`` articles of the site,
+    3. learned boilerplate: lines seen in at least ``BOILERPLATE_MIN_ARTICLES`` articles of the site,
        counted in the crawl's durable state (``crawler.state``).
+
+    It only removes: page furniture (责任编辑, 来源, breadcrumbs) was read into fields, and out of the
+    body, by the extraction (``crawler.extract.byline``).
 
     Settings: ``BOILERPLATE_RULES_FILE`` (default: ``crawler/rules/boilerplate.txt``),
     ``BOILERPLATE_MIN_ARTICLES`` (default 5), ``BOILERPLATE_LEARN`` (default: on when
@@ -57,15 +58,15 @@ class StripBoilerplatePipeline:
         name = getattr(spider, "name", "") or ""
         if name not in self._rules:
             own = compile_rules(getattr(spider, "watermark_rules", None) or [], kind="watermark")
-            self._rules[name] = RuleSet(own + list(self.global_rules.rules))
+            self._rules[name] = RuleSet(own) + self.global_rules
         return self._rules[name]
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         spider = self.crawler.spider
         rules = self.rules_for(spider)
-        body = adapter.get("body") or ""
-        cleaned = strip_boilerplate(body.split("\n") if body else [], rules)
+        body: list[str] = adapter.get("body") or []
+        cleaned = strip_boilerplate(body, rules)
         lines, removed = cleaned.lines, cleaned.removed
         site = adapter.get("site") or getattr(spider, "name", "") or ""
         if self.learn and site and lines:
@@ -81,25 +82,7 @@ class StripBoilerplatePipeline:
             if new_title != title:
                 adapter["title"] = new_title
                 removed = removed + title_removed
-        self._fill_fields(adapter, cleaned.furniture)
-        new_body = "\n".join(lines)
-        adapter["body"] = new_body
+        adapter["body"] = lines
         record_removals(self.crawler, adapter, removed, self.log)
-        check_shrink(self.crawler, adapter, body, new_body, removed)
+        check_shrink(self.crawler, adapter, body, lines, removed)
         return item
-
-    @staticmethod
-    def _fill_fields(adapter: ItemAdapter, furniture: Any) -> None:
-        if furniture.category and not adapter.get("category"):
-            adapter["category"] = list(furniture.category)
-        if furniture.source and not adapter.get("source"):
-            adapter["source"] = furniture.source
-        extra = adapter.get("extra")
-        if extra is None:
-            extra = {}
-        if furniture.editor and not extra.get("editor"):
-            extra["editor"] = furniture.editor
-        if furniture.original_title and not extra.get("original_title"):
-            extra["original_title"] = furniture.original_title
-        if extra or adapter.get("extra") is not None:
-            adapter["extra"] = extra

@@ -9,24 +9,29 @@ A site module sets class attributes; the base turns them into requests and items
 - ``list_next_page``: selector of a list page's next-page link (default: ``rel=next`` / 下一页);
   ``max_list_pages`` bounds list pagination;
 - ``timezone`` (default ``Asia/Shanghai``) for dates printed without an offset;
-- selectors (CSS, or XPath when they start with ``/``, ``(``, ``./`` or a function such as
-  ``substring-after(``; a list tries each in turn until one matches):
-  ``title_selector``, ``date_selector``, ``body_selector``, ``author_selector``,
-  ``source_selector``, ``category_selector``, ``tags_selector``, ``next_page_selector``,
-  ``noise_selectors`` (removed from the body container before it is read; from the whole page
-  when the container is missing and the generic layer takes over);
+- ``selectors``: ``ArticleItem`` field name -> CSS or XPath selector (XPath when it starts with ``/``,
+  ``(``, ``./`` or a function such as ``substring-after(``; a list tries each in turn until one
+  matches), for ``title``, ``published_at``, ``updated_at``, ``body``, ``authors``, ``source``,
+  ``category``, ``tags`` and ``next_page``. Title and date come from JSON-LD/``<meta>`` when the site
+  declares no selector for them (``crawler.extract.article`` is the field table);
+- ``noise_selectors``: removed from (a copy of) the body container before it is read, and from the
+  page before the generic layer reads it; their text is still read for bylines (责任编辑, 原标题);
+- ``field_order`` (``{"published_at": ("structured", "site")}``), ``field_sources`` (a site's own
+  sources, pure functions of the page), ``ignore_structured`` (fields whose structured data the
+  site's template fills wrongly), ``generic_body = False`` (a page without the site's container
+  is no article), ``portal_names`` (the portal's own names: never an author);
 - ``watermark_rules``: literal lines, or regexes prefixed ``re:``, read by the cleaning pipelines;
 - ``mobile_hosts``: mobile host -> desktop host (``{"m.163.com": "www.163.com"}``) for URL deduplication;
 - ``render_js``: ``True`` renders article pages in Chromium (scrapy-playwright), ``"all"`` every page;
   a request's meta ``render_js`` decides for that request. ``wait_selector``: the CSS selector the
-  browser waits for (default: the CSS entries of ``body_selector``).
+  browser waits for (default: the CSS entries of the ``body`` selector).
 
 Spider arguments: ``-a start_urls=URL,URL`` (replaces the sources), ``-a url=URL`` (one
 article), ``-a limit=N`` (stop after N articles), ``-a since=YYYY-MM-DD`` (skip older
 articles), ``-a full=1`` (ignore the incremental state).
 
 Hooks, for the exceptions a site has: ``is_article_url(url)``, ``article_links(response)``,
-``adjust_page(page, response)``.
+``adjust_page(page, response)`` (``page.discard(field)`` forgets a wrong field).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -43,17 +48,25 @@ from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.extract.article import PageExtraction, SelectorSpec, SiteRules, extract_page, find_next_page
-from crawler.extract.dates import get_tz, parse_date, to_iso
+from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
+from crawler.extract.article import Page, SiteRules, Source, extract_page, find_next_page
+from crawler.extract.dates import get_tz, parse_date
+from crawler.extract.select import SelectorSpec
 from crawler.items import ArticleItem
+from crawler.middlewares import AlreadyStored
 
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_PAGES = 50
+# The request meta a later page of an article carries over; Scrapy's own keys (download_latency,
+# redirect_urls, ...) describe one download and stay behind.
+ARTICLE_META = ("article", "article_url", "pending_url", "captured_at", "follow_pages", "render_js", "wait_selector",
+                "generic_depth")
 _MAGIC = ((b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
           (b"PK\x03\x04", "a ZIP archive"), (b"\x1f\x8b", "gzip data"), (b"RIFF", "a RIFF file"))
 
@@ -69,12 +82,13 @@ def binary_kind(body: bytes) -> str | None:
     return None
 
 
-def _split(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
+    """Paragraphs of sentences (at least ``min_chars`` in lines of 30+ characters that end a sentence), not a
+    list of linked titles."""
+    return sum(len(line) for line in lines if len(line) >= 30 and _SENTENCE_END.search(line)) >= min_chars
 
 
 class ArticleSpider(Spider):
@@ -88,50 +102,59 @@ class ArticleSpider(Spider):
     max_list_pages: ClassVar[int] = 3
     timezone: ClassVar[str] = "Asia/Shanghai"
 
-    title_selector: ClassVar[SelectorSpec] = None
-    date_selector: ClassVar[SelectorSpec] = None
-    body_selector: ClassVar[SelectorSpec] = None
-    author_selector: ClassVar[SelectorSpec] = None
-    source_selector: ClassVar[SelectorSpec] = None
-    category_selector: ClassVar[SelectorSpec] = None
-    tags_selector: ClassVar[SelectorSpec] = None
-    next_page_selector: ClassVar[SelectorSpec] = None
+    selectors: ClassVar[dict[str, SelectorSpec]] = {}
     noise_selectors: ClassVar[list[str]] = []
+    field_order: ClassVar[dict[str, tuple[str, ...]]] = {}
+    field_sources: ClassVar[dict[str, dict[str, Source]]] = {}
+    ignore_structured: ClassVar[frozenset[str]] = frozenset()
+    generic_body: ClassVar[bool] = True
+    portal_names: ClassVar[tuple[str, ...]] = ()
     watermark_rules: ClassVar[list[str]] = []
     min_body_chars: ClassVar[int] = 20
 
+    min_articles: ClassVar[int | None] = None  # monitoring: fewest articles a run should store or hold
     mobile_hosts: ClassVar[dict[str, str]] = {}
     render_js: ClassVar[bool | str] = False
     wait_selector: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.site_rules()  # a selector for an unknown field fails at import, not on the first page
 
     def __init__(self, *args: Any, start_urls: str | None = None, url: str | None = None,
                  limit: str | int | None = None, since: str | None = None, full: str | bool = False,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.single_url = url
-        override = _split(start_urls)
+        # every argument is checked here, before the crawl starts (ArgumentError: one line naming it)
+        self.single_url = url_arg("url", url) if url is not None else None
+        override = urls_arg("start_urls", start_urls)
         if override:
             self.start_urls = override
             self.feed_urls = []
             self.sitemap_urls = []
-        self.limit = int(limit) if limit not in (None, "") else None
-        try:
-            self.since: date | None = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"-a since={since!r}: expected a day as YYYY-MM-DD") from None
-        self.full = str(full).lower() in ("1", "true", "yes")
+        self.limit = int_arg("limit", limit, minimum=1)
+        self.since: date | None = day_arg("since", since)
+        self.full = bool(bool_arg("full", full))
         self.articles_seen = 0
         self.last_rejection: str | None = None
         self._article_re = re.compile(self.article_url_pattern) if self.article_url_pattern else None
         extra_hosts = [urlparse(u).hostname for u in [*override, *([url] if url else [])]]
         if getattr(self, "allowed_domains", None) is not None and extra_hosts:
             self.allowed_domains = list(dict.fromkeys([*self.allowed_domains, *(h for h in extra_hosts if h)]))
-        self.rules = SiteRules(
-            title=self.title_selector, date=self.date_selector, body=self.body_selector,
-            author=self.author_selector, source=self.source_selector, category=self.category_selector,
-            tags=self.tags_selector, next_page=self.next_page_selector, noise=tuple(self.noise_selectors),
-            timezone=self.timezone,
-        )
+        self.rules = self.site_rules()
+
+    @classmethod
+    def site_rules(cls) -> SiteRules:
+        """The site's declarations as the extraction reads them (a typo in a field name raises here)."""
+        return SiteRules(selectors=cls.selectors, noise=tuple(cls.noise_selectors), order=cls.field_order,
+                         sources=cls.field_sources, ignore_structured=frozenset(cls.ignore_structured),
+                         generic_body=cls.generic_body, portal_names=tuple(cls.portal_names),
+                         timezone=cls.timezone)
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
+        """Raise ``ArgumentError`` for a spider argument this spider refuses (``scrapy crawl`` calls it first)."""
+        cls(**dict(arguments))
 
     # Sources ------------------------------------------------------------------------------
 
@@ -173,7 +196,9 @@ class ArticleSpider(Spider):
             self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
             return
         self.crawler.stats.inc_value("pages/list")
-        for url in dict.fromkeys(self.article_links(response)):
+        links = list(dict.fromkeys(self.article_links(response)))
+        self.crawler.stats.inc_value("articles/found", len(links))
+        for url in links:
             if self.limit_reached():
                 return
             yield self.article_request(url)
@@ -191,12 +216,14 @@ class ArticleSpider(Spider):
         if not entries:
             self.reject(response, "bad_feed", "no RSS items or Atom entries")
             return
+        self.crawler.stats.inc_value("pages/feed")
         for entry in entries:
             link = (entry.xpath("./*[local-name()='link']/@href").get()
                     or entry.xpath("./*[local-name()='link']/text()").get() or "").strip()
             when = entry.xpath("./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
                                " or local-name()='date']/text()").get()
             if link and not self.too_old(when):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(response.urljoin(link))
@@ -218,6 +245,7 @@ class ArticleSpider(Spider):
         except Exception as exc:  # lxml raises several types on garbage
             self.reject(response, "bad_sitemap", f"unparsable sitemap: {exc}")
             return
+        self.crawler.stats.inc_value("pages/sitemap")
         for entry in sitemap:
             loc = entry.get("loc", "").strip()
             if not loc:
@@ -225,6 +253,7 @@ class ArticleSpider(Spider):
             if sitemap.type == "sitemapindex":
                 yield Request(loc, callback=self.parse_sitemap, errback=self.on_error)
             elif self.is_article_url(loc) and not self.too_old(entry.get("lastmod")):
+                self.crawler.stats.inc_value("articles/found")
                 if self.limit_reached():
                     return
                 yield self.article_request(loc)
@@ -260,27 +289,30 @@ class ArticleSpider(Spider):
         if self.looks_like_list_page(page, response.url):
             self.reject(response, "not_article", "not an article URL and no article container (a list page?)")
             return
-        parts: list[PageExtraction] = [*response.meta.get("article_parts", []), page]
+        parts: list[Page] = [*response.meta.get("article_parts", []), page]
         seen = {p.url for p in parts}
         follow = response.meta.get("follow_pages", True)
         if follow and page.next_page and page.next_page not in seen and len(parts) < MAX_ARTICLE_PAGES:
+            meta = {key: response.meta[key] for key in ARTICLE_META if key in response.meta}
             yield Request(page.next_page, callback=self.parse_article, errback=self.on_error, priority=1,
-                          meta={**response.meta, "article_parts": parts, "article_part": len(parts) + 1})
+                          meta={**meta, "article_parts": parts, "article_part": len(parts) + 1})
             return
         yield from self.build_item(parts, now, response)
 
-    def looks_like_list_page(self, page: PageExtraction, url: str) -> bool:
-        """A page the site's article container misses, at a URL its pattern rejects: the generic layer would
-        make an "article" of its teasers. A bare site root is exempt (a saved page whose own URL was lost)."""
-        return (page.layers.get("body") == "generic" and bool(self.body_selector) and self._article_re is not None
-                and urlparse(url).path not in ("", "/") and not self.is_article_url(url))
+    def looks_like_list_page(self, page: Page, url: str) -> bool:
+        """A page the site's article container misses, at a URL its pattern rejects, whose generic body is no
+        prose: the generic layer would make an "article" of its teasers. A bare site root is exempt (a saved
+        page whose own URL was lost), and so is a page that reads as prose (an article in an older template
+        at an older URL form)."""
+        return (page.layers.get("body") == "generic" and bool(self.selectors.get("body"))
+                and self._article_re is not None and urlparse(url).path not in ("", "/")
+                and not self.is_article_url(url) and not reads_as_prose(page.body))
 
-    def adjust_page(self, page: PageExtraction, response: TextResponse) -> PageExtraction:
-        """Hook: correct one page's extraction where a site needs code."""
+    def adjust_page(self, page: Page, response: TextResponse) -> Page:
+        """Hook: correct one page's extraction where a site needs code (``page.discard(field)``)."""
         return page
 
-    def build_item(self, parts: list[PageExtraction], now: datetime,
-                   response: Response | Request) -> Iterator[ArticleItem]:
+    def build_item(self, parts: list[Page], now: datetime, response: Response | Request) -> Iterator[ArticleItem]:
         first = parts[0]
         url = response.meta.get("article_url") or first.url
         body = [line for part in parts for line in part.body]
@@ -293,22 +325,31 @@ class ArticleSpider(Spider):
         if self.limit is not None and self.articles_seen >= self.limit:
             raise CloseSpider("limit")
         self.articles_seen += 1
+        stats = self.crawler.stats
         if not first.title:
-            self.crawler.stats.inc_value("extraction/missing/title")
+            stats.inc_value("extraction/missing/title")
         for name in first.fallbacks():
-            self.crawler.stats.inc_value(f"extraction/fallback/{name}")
+            stats.inc_value(f"extraction/fallback/{name}")
         for name, layer in first.layers.items():
-            self.crawler.stats.inc_value(f"extraction/{layer}/{name}")
+            stats.inc_value(f"extraction/{layer}/{name}")
         if len(parts) > 1:
-            self.crawler.stats.inc_value("articles/multipage")
-        self.crawler.stats.inc_value("articles/extracted")
-        images = list(dict.fromkeys(img for part in parts for img in part.images))
+            stats.inc_value("articles/multipage")
+        stats.inc_value("articles/extracted")
+        extra: dict[str, Any] = {}
+        for part in parts:  # the editor line often closes the last page
+            extra.update({k: v for k, v in part.extra.items() if k not in extra})
+        furniture = [removed for part in parts for removed in part.furniture]
+        if furniture:
+            stats.inc_value("cleaning/furniture", len(furniture))
+            if self.settings.getbool("CLEANING_LOG"):
+                extra["cleaning_log"] = [{"line": line, "kind": "furniture", "rule": rule} for line, rule in furniture]
         yield ArticleItem(
-            url=first.url, canonical_url=first.canonical_url, site=self.name, title=first.title,
+            url=first.url, canonical_url=first.canonical_url, site=self.name, title=first.title or "",
             published_at=first.published_at, updated_at=first.updated_at, authors=first.authors,
             source=first.source, category=first.category, tags=first.tags, language=first.language,
-            body="\n".join(body), images=images, pages=len(parts), crawled_at=to_iso(now) or "",
-            extraction=dict(sorted(first.layers.items())), extra={},
+            body=body, images=list(dict.fromkeys(img for part in parts for img in part.images)), pages=len(parts),
+            crawled_at=now, extraction=dict(sorted(first.layers.items())),
+            cleaning={"furniture": len(furniture)} if furniture else {}, extra=extra,
         )
 
     # Helpers ------------------------------------------------------------------------------
@@ -316,14 +357,16 @@ class ArticleSpider(Spider):
     def limit_reached(self) -> bool:
         return self.limit is not None and self.articles_seen >= self.limit
 
-    def too_old(self, when: str | None) -> bool:
+    def too_old(self, when: datetime | str | None) -> bool:
+        """Published before ``-a since``; ``when`` is a parsed date, or a feed's or sitemap's date text."""
         if self.since is None or not when:
             return False
-        dt = parse_date(when, self.timezone)
+        dt = parse_date(when, self.timezone) if isinstance(when, str) else when
         return dt is not None and dt.astimezone(get_tz(self.timezone)).date() < self.since
 
     def on_error(self, failure: Failure) -> Iterator[ArticleItem]:
-        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``.
+        """Errback of every request: a failed download is one log line and ``articles/failed/<error>``; a
+        request skipped as already stored (``AlreadyStored``) is a DEBUG line.
 
         When a later page of a multi-page article fails, the pages already read still make the
         article (``pages`` says how many; ``articles/incomplete`` counts it).
@@ -331,6 +374,9 @@ class ArticleSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL that was linked
         name = type(failure.value).__name__
+        if failure.check(AlreadyStored):  # an incremental skip, counted as incremental/skipped: not a failure
+            logger.debug("Skipped %s: %s", url, failure.getErrorMessage(), extra={"spider": self})
+            return
         if failure.check(HttpError):  # with an errback, HttpErrorMiddleware neither logs nor counts it
             status = failure.value.response.status
             message = f"HTTP {status}"

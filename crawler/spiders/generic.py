@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 
+from crawler.arguments import ArgumentError, bool_arg, int_arg, regex_arg
 from crawler.spiders.base import ArticleSpider
 
 _PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(\.\w+)?$")
@@ -36,10 +38,16 @@ class GenericSpider(ArticleSpider):
         seeds = [*self.start_urls, *([self.single_url] if self.single_url else [])]
         hosts = {urlparse(u).hostname or "" for u in seeds}
         self.allowed_domains = sorted({h.removeprefix("www.") for h in hosts if h})
-        self._article_re = re.compile(allow) if allow else None
-        self.max_depth = int(depth)
-        flag = str(render_js).lower()
-        self.render_js = "all" if flag == "all" else flag in ("1", "true", "yes")
+        self._article_re = regex_arg("allow", allow)
+        self.max_depth = int_arg("depth", depth, minimum=0) or 0
+        self.render_js = bool_arg("render_js", render_js, extra=("all",))
+
+    @classmethod
+    def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
+        seeded = settings is not None and bool(settings.get("REDIS_URL"))  # a fleet worker crawls what is seeded
+        if not arguments.get("start_urls") and not arguments.get("url") and not seeded:
+            raise ArgumentError("generic needs -a start_urls=URL[,URL] (list pages) or -a url=URL (one article)")
+        super().check_arguments(arguments, settings)
 
     async def start(self) -> AsyncIterator[Request]:
         async for request in super().start():
@@ -72,6 +80,7 @@ class GenericSpider(ArticleSpider):
             if self.limit_reached():
                 return
             if self.is_article_url(url):
+                self.crawler.stats.inc_value("articles/found")
                 yield self.article_request(url, generic_depth=depth + 1)
             else:
                 yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"generic_depth": depth + 1},

@@ -102,6 +102,12 @@ class StateStore(ABC):
     def pending(self, site: str) -> list[str]:
         """Pending URLs of a site, oldest first."""
 
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        """The pending URLs a new run fetches, oldest first, each counted as one more attempt. With
+        ``max_attempts`` > 0, URLs already resumed that many times (they kept failing) are forgotten
+        instead. Returns ``(kept, dropped)``. Backends without attempt counts keep everything."""
+        return self.pending(site), []
+
     # Checkpoints: small named integers (e.g. the JSONL offset already registered) -------
 
     @abstractmethod

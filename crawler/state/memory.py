@@ -18,7 +18,7 @@ class MemoryStore(StateStore):
         self._bands: dict[int, list[str]] = defaultdict(list)
         self._signatures: dict[str, bytes] = {}
         self._duplicates: dict[tuple[str, str], DuplicateRecord] = {}
-        self._pending: dict[str, dict[str, None]] = defaultdict(dict)
+        self._pending: dict[str, dict[str, int]] = defaultdict(dict)  # url -> runs that resumed it
         self._checkpoints: dict[str, int] = {}
 
     def url_stored(self, url_keys: Iterable[str]) -> str | None:
@@ -59,7 +59,7 @@ class MemoryStore(StateStore):
 
     def add_pending(self, site: str, urls: Iterable[str]) -> None:
         for url in urls:
-            self._pending[site].setdefault(url, None)
+            self._pending[site].setdefault(url, 0)
 
     def remove_pending(self, site: str, urls: Iterable[str]) -> None:
         for url in urls:
@@ -67,6 +67,15 @@ class MemoryStore(StateStore):
 
     def pending(self, site: str) -> list[str]:
         return list(self._pending.get(site, {}))
+
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        urls = self._pending.get(site, {})
+        dropped = [u for u, n in urls.items() if max_attempts > 0 and n >= max_attempts]
+        for url in dropped:
+            del urls[url]
+        for url in urls:
+            urls[url] += 1
+        return list(urls), dropped
 
     def get_checkpoint(self, name: str) -> int:
         return self._checkpoints.get(name, 0)

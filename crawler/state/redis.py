@@ -8,7 +8,8 @@ stored as 8-byte BLAKE2b digests, like the SQLite backend's 64-bit keys):
 - ``<p>:band:<band key>`` set of URLs sharing that near-duplicate LSH band;
 - ``<p>:dup`` hash ``site NUL url`` -> JSON record, ordered by ``<p>:dup:at`` and
   ``<p>:dup:at:<site>`` sorted sets (score: the record's time);
-- ``<p>:pending:<site>`` sorted set (score: arrival order from ``<p>:pending:seq``);
+- ``<p>:pending:<site>`` sorted set (score: arrival order from ``<p>:pending:seq``) and
+  ``<p>:pending:<site>:attempts`` hash URL -> runs that resumed it;
 - ``<p>:checkpoints`` hash; ``<p>:lines:<site>`` hash line key -> count and
   ``<p>:lines:<site>:articles`` set of the articles already counted.
 
@@ -69,6 +70,24 @@ return added
 """
 
 
+# KEYS[1] pending set, KEYS[2] attempts hash; ARGV[1] max attempts (0: no limit) -> {kept, dropped}
+RESUME_PENDING = """
+local kept, dropped = {}, {}
+for _, url in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local n = tonumber(redis.call('HGET', KEYS[2], url) or '0')
+  if tonumber(ARGV[1]) > 0 and n >= tonumber(ARGV[1]) then
+    redis.call('ZREM', KEYS[1], url)
+    redis.call('HDEL', KEYS[2], url)
+    table.insert(dropped, url)
+  else
+    redis.call('HSET', KEYS[2], url, n + 1)
+    table.insert(kept, url)
+  end
+end
+return {kept, dropped}
+"""
+
+
 def key64(key: str) -> bytes:
     """A string key as 8 bytes of BLAKE2b (the SQLite backend stores the same digest as an integer)."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
@@ -96,6 +115,7 @@ class RedisStore(StateStore):
         self._mark = client.register_script(MARK_STORED)
         self._lines = client.register_script(RECORD_LINES)
         self._pending = client.register_script(ADD_PENDING)
+        self._resume = client.register_script(RESUME_PENDING)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "state") -> RedisStore:
@@ -185,10 +205,19 @@ class RedisStore(StateStore):
     def remove_pending(self, site: str, urls: Iterable[str]) -> None:
         unique = list(dict.fromkeys(urls))
         if unique:
-            self.redis.zrem(self._k("pending", site), *unique)
+            pipe = self.redis.pipeline()
+            pipe.zrem(self._k("pending", site), *unique)
+            pipe.hdel(self._k("pending", site, "attempts"), *unique)
+            pipe.execute()
 
     def pending(self, site: str) -> list[str]:
         return [_text(u) or "" for u in self.redis.zrange(self._k("pending", site), 0, -1)]  # type: ignore[union-attr]
+
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        result = self._resume(keys=[self._k("pending", site), self._k("pending", site, "attempts")],
+                              args=[max_attempts])
+        kept, dropped = result  # type: ignore[misc]
+        return [_text(u) or "" for u in kept], [_text(u) or "" for u in dropped]
 
     # Checkpoints ------------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS duplicates (
     similarity REAL NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, url)
 );
 CREATE INDEX IF NOT EXISTS duplicates_at ON duplicates (at);
-CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL, UNIQUE (site, url));
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, site TEXT NOT NULL, url TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, UNIQUE (site, url));
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS line_articles (site TEXT NOT NULL, article TEXT NOT NULL, PRIMARY KEY (site, article))
     WITHOUT ROWID;
@@ -40,6 +41,10 @@ CREATE TABLE IF NOT EXISTS line_counts (site TEXT NOT NULL, key TEXT NOT NULL, n
 """
 
 _MAX_VARS = 500  # rows per IN (...) query, well under SQLite's variable limit
+
+
+class StateUnreadable(sqlite3.DatabaseError):
+    """The state file is not a readable SQLite database; the message names it and how to rebuild it."""
 
 
 def key64(key: str) -> int:
@@ -64,11 +69,21 @@ class SQLiteStore(StateStore):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+                raise  # a read-only or missing folder, not a damaged file
+            raise StateUnreadable(f"{self.path} is damaged ({exc}). The JSONL files hold everything it is built "
+                                  "from: rebuild it with `scrapy rebuildstate` or -s STATE_REBUILD=1") from None
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(pending)")}
+        if "attempts" not in columns:  # a state file from before attempts were counted
+            self.conn.execute("ALTER TABLE pending ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
 
     def _write(self, statements: Iterable[tuple[str, Iterable[tuple[object, ...]] | tuple[object, ...]]]) -> None:
         cur = self.conn.cursor()
@@ -185,6 +200,24 @@ class SQLiteStore(StateStore):
 
     def pending(self, site: str) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+
+    def resume_pending(self, site: str, max_attempts: int = 0) -> tuple[list[str], list[str]]:
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            dropped = []
+            if max_attempts > 0:
+                dropped = [r[0] for r in cur.execute(
+                    "SELECT url FROM pending WHERE site = ? AND attempts >= ? ORDER BY id", (site, max_attempts))]
+                cur.execute("DELETE FROM pending WHERE site = ? AND attempts >= ?", (site, max_attempts))
+            cur.execute("UPDATE pending SET attempts = attempts + 1 WHERE site = ?", (site,))
+            kept = [r[0] for r in cur.execute("SELECT url FROM pending WHERE site = ? ORDER BY id", (site,))]
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return kept, dropped
 
     # Checkpoints ------------------------------------------------------------------------
 

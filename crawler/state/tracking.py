@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from crawler.items import join_lines
 from crawler.state import get_store
 from crawler.state.base import StateStore, StoredArticle
 from crawler.state.minhash import Fingerprint, Fingerprinter, hash_normalised, normalise_body
@@ -77,7 +78,7 @@ class ArticleState:
         cached = self._fingerprints.get(id(item))
         if cached is not None and cached[0] is item:
             return cached[1]
-        body = str(ItemAdapter(item).get("body") or "")
+        body = join_lines(ItemAdapter(item).get("body") or "")  # a list of paragraphs, or a stored line's text
         fp: Fingerprint | None = None
         if body.strip():
             normalised = normalise_body(body)

@@ -9,13 +9,13 @@ class LocalNewsSpider(ArticleSpider):
     name = "localnews"
     allowed_domains = ["127.0.0.1"]
     article_url_pattern = r"/article/[\w-]+\.html"
-    title_selector = "h1"
-    body_selector = "div.content p"
+    selectors = {"title": "h1", "body": "div.content p"}
 
 
 class LocalBrokenSpider(LocalNewsSpider):
     name = "localbroken"
-    body_selector = "div.article-body p"  # the "site" changed its layout: every body comes from the generic layer
+    # the "site" changed its layout: every body comes from the generic layer
+    selectors = {"title": "h1", "body": "div.article-body p"}
 
 
 class LocalEmptySpider(LocalNewsSpider):
