@@ -252,7 +252,9 @@ def published_byline(ctx: PageContext) -> datetime | None:
 
 
 def published_generic(ctx: PageContext) -> datetime | None:
-    return publication_date(ctx.sel, ctx.url, ctx.rules.timezone, ctx.now, ctx.generic)
+    # the byline window needs only the cheap path: a site body never makes the voters run for a date
+    generic = ctx.generic_if_ran or extract_generic(ctx.sel.root, ctx.url, vote=False)
+    return publication_date(ctx.sel, ctx.url, ctx.rules.timezone, ctx.now, generic)
 
 
 def updated_site(ctx: PageContext) -> datetime | None:

@@ -535,17 +535,18 @@ def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
     return [line.text for line in lines if line.text], _images(lines, url)
 
 
-def extract_generic(page: str | Any, url: str) -> GenericArticle:
+def extract_generic(page: str | Any, url: str, vote: bool = True) -> GenericArticle:
     """Title, body, images and raw date text of an article page, without site knowledge.
 
-    ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged).
+    ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged);
+    ``vote=False`` keeps to the cheap path (when only the title, byline and date are wanted).
     """
     root = parse(page)
     if root is None or not isinstance(root.tag, str):
         return GenericArticle(None, [], [], None, kind="empty", reason="unreadable markup")
     parsed = Page(root)
     title = page_title(root)
-    lines, method = _body_of(parsed, url, title)
+    lines, method = _body_of(parsed, url, title, vote)
     if reason := listing_reason(_span(parsed, lines), lines):
         return GenericArticle(title, [], [], None, kind="listing", reason=reason, method=method)
     body = [line.text for line in lines if line.text]

@@ -6,8 +6,10 @@ the same page; each page line gets, from each voter, the share of its word trigr
 that voter's output (short lines: found as a whole line). A logistic model over these votes and
 the line's own features (size, punctuation, links, tag, class/id hints, phrase lists,
 position, the neighbours' votes) gives each line a probability of being body text; lines at or
-above the model's threshold are the body. A voter that fails or returns nothing abstains (its
-votes are then the cheap path's own).
+above the model's threshold are the body. A voter that fails or returns nothing abstains: its
+votes are the cheap path's, and a feature tells the model it abstained. (Giving an abstaining
+voter no line at all instead was measured worse on the held-out half: cleaneval 0.916 against
+0.929, readability 0.963 against 0.970.)
 
 The model's weights and threshold are data (``crawler/rules/line_model.json``), written by
 ``bench/train_line_model.py`` from the tuning half of the public corpus.
@@ -257,7 +259,7 @@ def line_features(page: Any, flags: list[bool], cheap: set[int], outputs: dict[s
     votes: dict[str, list[float]] = {}
     for name in VOTERS:
         out = outputs.get(name)
-        if out is None or not out.size:
+        if out is None or not out.size:  # an abstaining voter seconds the cheap path (its *_ok feature says so)
             votes[name] = [1.0 if i in cheap else 0.0 for i in range(len(lines))]
         else:
             votes[name] = [out.coverage(w) if w else 0.0 for w in all_words]
