@@ -426,7 +426,7 @@ def page_title(root: Any) -> str | None:
     og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
     og_title = normalise_space(og[0]) if og else ""
     reference = og_title or page
-    h1s = [normalise_space(h.text_content()) for h in root.iter("h1")]
+    h1s = [normalise_space("".join(h.itertext())) for h in root.iter("h1")]
     h1s = [h for h in h1s if 4 <= len(h) <= 200]
     for h in h1s:
         if reference and (h in reference or _strip_site(reference) in h):
@@ -483,13 +483,21 @@ def date_line(lines: list[PageLine], window: list[PageLine], body: list[PageLine
 # Entry points -------------------------------------------------------------------------------------
 
 
+def as_html(root: Any) -> Any:
+    """``root`` as an HTML tree: an XHTML page parsed as XML (namespaced tags, no ``text_content``) is
+    read again as HTML; an HTML tree is returned as it is."""
+    if root is None or isinstance(root, lxml.html.HtmlElement) or not isinstance(getattr(root, "tag", None), str):
+        return root
+    return lxml.html.document_fromstring(etree.tostring(root, encoding="unicode"))
+
+
 def parse(page: str | Any) -> Any | None:
-    """An lxml root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
+    """An lxml HTML root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
 
     Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text.
     """
     if not isinstance(page, str):
-        return getattr(page, "root", page)
+        return as_html(getattr(page, "root", page))
     try:
         return lxml.html.document_fromstring(page)
     except ValueError:
@@ -527,7 +535,9 @@ def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
     ``root`` is a parsed lxml element (``lxml.html.fromstring``) or a parsel ``Selector``
     (its ``.root`` is used); it is not modified. Returns ``([], [])`` when nothing scores.
     """
-    root = getattr(root, "root", root)
+    root = parse(root)
+    if root is None or not isinstance(root.tag, str):
+        return [], []
     page = Page(root)
     lines, _method = _body_of(page, url, page_title(root))
     if listing_reason(_span(page, lines), lines):

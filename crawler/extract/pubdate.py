@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from crawler.extract.dates import get_tz, numeric_order, parse_date
+from crawler.extract.generic import as_html
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def _time_values(root: Any) -> list[str]:
         own = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         if _avoided(el) or _AVOID.search(own):
             continue
-        attr, shown = (el.get("datetime") or "").strip(), " ".join(el.text_content().split())
+        attr, shown = (el.get("datetime") or "").strip(), " ".join("".join(el.itertext()).split())
         # What the reader sees wins over the attribute when it is more precise (a time of day the attribute lacks).
         value = shown if _CLOCK.search(shown) and not _CLOCK.search(attr) and _DAY_PRESENT.search(shown) else attr
         value = value or shown
@@ -131,7 +132,7 @@ def publication_date(page: Any, url: str, tz: str | tzinfo, now: datetime, artic
     capture time) anchors relative dates; ``article`` is the page's ``GenericArticle`` (its
     ``date_text`` is the byline window's date line).
     """
-    root = getattr(page, "root", page)
+    root = as_html(getattr(page, "root", page))
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return None
     zone = get_tz(tz) if isinstance(tz, str) else tz
