@@ -426,7 +426,7 @@ def _next_link(sel: Selector) -> str | None:
     for link in sel.root.iter("a"):
         href = link.get("href")
         if href:
-            text = link.text_content()
+            text = "".join(link.itertext())  # an <a> that is a plain lxml element has no text_content()
             if len(text) <= 30 and " ".join(text.split()).lower() in _NEXT_WORDS:
                 return href
     return None
