@@ -5,8 +5,9 @@
 Reads the labelled pages of ``<corpus>/public`` (gold bodies), ``<corpus>/generic`` (labelled
 Chinese pages) and ``<corpus>/snippets`` (lines holding a "with" snippet are body, lines holding a
 "without" snippet are not, other lines are left out), runs the two voters on every page (their
-outputs are kept in ``--cache`` to train again without running them), and fits, on the ``tune``
-half only (``crawler.evaluation.split_of``):
+outputs are kept in ``--cache`` to train again without running them; readability's is set aside
+where production would not ask it, see ``voting.AGREE``), and fits, on the ``tune`` half only
+(``crawler.evaluation.split_of``):
 
 1. the line model: gradient-boosted trees over ``voting.FEATURES``; a line is body when at least
    half of its word trigrams are in the gold body; lines weigh their share of the page's tokens,
@@ -137,9 +138,12 @@ def page_rows(page: Any, cache: Path | None) -> dict[str, Any] | None:
     cheap = generic.cheap_body([line for line, inside in zip(parsed.lines, flags, strict=True) if inside])
     texts = _voter_outputs(page, root, url, cache)
     outputs = {name: voting.Output(t) if t and t.strip() else None for name, t in texts.items()}
+    chosen = {line.index for line in cheap}
+    if voting.agreement(parsed.lines, chosen, outputs.get("trafilatura")) >= voting.AGREE:
+        outputs["readability"] = None  # as in production: readability is not asked when the two agree
     given = voting.structured_body(root)
     title_at = generic.title_index(parsed.lines, title)
-    rows, words = voting.line_features(parsed, flags, {line.index for line in cheap}, outputs, title_at,
+    rows, words = voting.line_features(parsed, flags, chosen, outputs, title_at,
                                        voting.Output(given) if given else None)
     label = page.label
     gold = label.get("body") or (label.get("expected") or {}).get("body")
