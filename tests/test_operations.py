@@ -143,6 +143,23 @@ def test_full_disk_fails_crawl_and_crawlall(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_state_on_a_full_disk_is_one_error_line(tmp_path: Path) -> None:
+    # A disk so small that the state's first writes (the pending URLs of the list page, written by a spider
+    # middleware) fail: one ERROR line and store_failed, not a traceback for every list page.
+    big = serve_site(pages=300, per_list=100)
+    try:
+        with tmpfs(tmp_path / "tiny", "200k") as disk:
+            lists = ",".join(f"{big.base_url}/list/{k}" for k in (1, 2, 3))
+            crawl = scrapy("crawl", disk, "localnews", "-a", f"start_urls={lists}")
+    finally:
+        big.stop()
+    assert crawl.returncode == 1
+    assert "finish reason 'store_failed': " in crawl.stderr.rstrip().splitlines()[-1]
+    assert "Spider error processing" not in crawl.stderr and "Error processing" not in crawl.stderr
+    assert len([line for line in crawl.stderr.splitlines() if "Cannot write" in line]) == 1, crawl.stderr[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_read_only_data_dir_is_one_line_and_exit_1(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with tmpfs(tmp_path / "ro", "1M", read_only=True) as disk:
         crawl = scrapy("crawl", disk, "localnews", "-a", f"start_urls={site.base_url}/list/1")
