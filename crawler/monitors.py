@@ -78,9 +78,17 @@ def fallback_rates(stats: Mapping[str, Any]) -> dict[str, float]:
 @monitors.name("Error Count Monitor")
 class ErrorCountMonitor(SpidermonErrorCountMonitor):
     """ERROR lines of this spider (``errors/logged``; spidermon's reads ``log_count/ERROR``, which counts every
-    spider of a ``crawlall`` process) against ``SPIDERMON_MAX_ERRORS``."""
+    spider of a ``crawlall`` process) against ``SPIDERMON_MAX_ERRORS``; a crawl without any passes (spidermon's
+    skips when the stat is absent)."""
 
     stat_name = "errors/logged"
+    longMessage = False
+
+    @monitors.name("Should log no more ERROR lines than SPIDERMON_MAX_ERRORS")
+    def test_stat_monitor(self) -> None:
+        errors, limit = int(self.stats.get(self.stat_name, 0)), self.crawler.settings.getint(self.threshold_setting)
+        self.assertLessEqual(errors, limit, msg=f"{errors} ERROR line(s) logged, more than SPIDERMON_MAX_ERRORS "
+                                                f"({limit}): see the log")
 
 
 class CrawlMonitor(BaseScrapyMonitor):

@@ -49,7 +49,9 @@ def test_pipeline_errors_fail_the_run(site, tmp_path: Path) -> None:  # type: ig
     assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
     spider = report(tmp_path)["spiders"]["localnews"]  # type: ignore[index]
     assert spider["articles_stored"] == 36 == len(read_jsonl(tmp_path, "localnews"))
-    assert spider["errors"] == 4 and "Error Count Monitor" in spider["failed_monitors"]
+    assert spider["errors"] == 4
+    assert spider["failed_monitors"]["Error Count Monitor"] == "4 ERROR line(s) logged, more than " \
+                                                                "SPIDERMON_MAX_ERRORS (0): see the log"
     assert "localnews  failed" in proc.stdout
 
 
@@ -61,6 +63,13 @@ def test_plain_crawl_exit_code_follows_the_monitors(site, tmp_path: Path) -> Non
     assert bad.returncode == 1
     assert bad.stderr.rstrip().splitlines()[-1].startswith("crawl localnews: FAILED (0 article(s) stored): ")
     assert "List Pages Monitor" in bad.stderr.rstrip().splitlines()[-1]
+    # The monitors' log: every monitor of a healthy crawl passes (none skipped for a missing stat), the
+    # bookkeeping action is not shown, and a failed monitor is one line with its reason, no traceback.
+    spidermon = [line.split("[Spidermon] ", 1)[1] for line in good.stderr.splitlines() if "[Spidermon]" in line]
+    assert "Error Count Monitor/Should log no more ERROR lines than SPIDERMON_MAX_ERRORS... OK" in spidermon
+    assert "OK" in spidermon and not any("ACTIONS" in line or "RecordResults" in line for line in spidermon)
+    assert "Traceback" not in bad.stderr
+    assert "[Spidermon] FAIL: List Pages Monitor/List pages should give article URLs: 1 list page(s)" in bad.stderr
 
 
 def test_forced_stop_reports_what_was_stored(tmp_path: Path) -> None:
