@@ -85,6 +85,12 @@ def binary_kind(body: bytes) -> str | None:
     return None
 
 
+def content_type(response: Response) -> str:
+    """The response's Content-Type as a log line shows it (``served as text/html``), or ``no Content-Type``."""
+    value = response.headers.get("Content-Type", b"").decode("latin-1").strip()
+    return f"served as {value}" if value else "no Content-Type"
+
+
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
@@ -210,7 +216,7 @@ class ArticleSpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
-            self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
+            self.reject(response, "not_html", f"list page is not HTML ({content_type(response)})")
             return
         self.crawler.stats.inc_value("pages/list")
         links = list(dict.fromkeys(self.article_links(response)))
@@ -285,13 +291,13 @@ class ArticleSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            self.reject(response, "not_html", f"not an HTML page ({response.headers.get('Content-Type', b'')!r})")
+            self.reject(response, "not_html", f"not an HTML page ({content_type(response)})")
             return
         if not response.body.strip():
             self.reject(response, "empty_page", "empty body")
             return
         if kind := binary_kind(response.body):
-            self.reject(response, "binary", f"{kind} served as {response.headers.get('Content-Type', b'').decode()}")
+            self.reject(response, "binary", f"{kind} ({content_type(response)})")
             return
         now = self.now(response)
         try:
