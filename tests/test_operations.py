@@ -192,9 +192,13 @@ def test_read_only_data_dir_with_a_state_is_not_called_damaged(site, tmp_path: P
         before = lines(disk)
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         crawl = scrapy("crawl", disk, "localnews", "-a", start)
+        rebuild = scrapy("rebuildstate", disk)
         after = lines(disk)
     assert crawl.returncode == 1
     assert crawl.stderr.rstrip().splitlines()[-1] == f"crawl localnews: cannot use DATA_DIR {disk}: Read-only file " \
                                                      "system"
     assert "damaged" not in crawl.stderr and "Traceback" not in crawl.stderr
     assert after == before and len(before) == 20
+    assert rebuild.returncode == 1 and "Traceback" not in rebuild.stderr
+    last = rebuild.stderr.rstrip().splitlines()[-1]
+    assert last == f"rebuildstate: cannot rebuild the state: {disk}/state.sqlite: Read-only file system"

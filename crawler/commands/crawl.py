@@ -81,8 +81,13 @@ def prepare_state(settings: BaseSettings) -> str | None:
     except StateUnreadable as exc:
         return str(exc)
     except OSError as exc:
-        return f"cannot rebuild the state: {exc.strerror or exc}"
+        return f"cannot rebuild the state: {os_error(exc)}"
     return None
+
+
+def os_error(exc: OSError) -> str:
+    """``/data/state.sqlite: Read-only file system``: the file, then the reason."""
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc.strerror or exc)
 
 
 def check_arguments(settings: BaseSettings, name: str, spargs: dict[str, str]) -> None:
