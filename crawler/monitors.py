@@ -84,7 +84,7 @@ class ErrorCountMonitor(SpidermonErrorCountMonitor):
     stat_name = "errors/logged"
     longMessage = False
 
-    @monitors.name("Should log no more ERROR lines than SPIDERMON_MAX_ERRORS")
+    @monitors.name("Should log no more error lines than allowed")
     def test_stat_monitor(self) -> None:
         errors, limit = int(self.stats.get(self.stat_name, 0)), self.crawler.settings.getint(self.threshold_setting)
         self.assertLessEqual(errors, limit, msg=f"{errors} ERROR line(s) logged, more than SPIDERMON_MAX_ERRORS "
