@@ -85,7 +85,7 @@ def _occurs_once(lines: list[str]) -> bool:
 
 
 def _matches_no_rule(line: str) -> bool:
-    return not RULES.may_match(line) and not any(rule.marks_tail(line) for rule in RULES.tails)
+    return not RULES.may_match(line) and RULES.tail_rule(line) is None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
