@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -35,6 +36,8 @@ _WRAPPER = re.compile(rb'\s*<text id="([^"]*)"[^>]*?(?:encoding="([^"]*)")?[^>]*
 _SPACE = re.compile(r"\s+")
 DEFAULT_URL = "http://example.com/"
 SPLITS = ("tune", "held")
+
+logger = logging.getLogger(__name__)
 
 
 def tokens(text: str) -> list[str]:
@@ -172,8 +175,17 @@ def labelled_pages(root: str) -> list[tuple[str, dict]]:
     pages = []
     for label_path in sorted(Path(root).rglob("*.json")):
         html = label_path.with_suffix(".html")
-        if html.exists():
-            pages.append((str(html), json.loads(label_path.read_text(encoding="utf-8"))))
+        if not html.exists():
+            continue
+        try:
+            label = json.loads(label_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            logger.warning("Not a label, skipped: %s: %s", label_path, exc)
+            continue
+        if not isinstance(label, dict) or not isinstance(label.get("expected"), dict):
+            logger.warning('Not a label, skipped: %s: no "expected" object', label_path)
+            continue
+        pages.append((str(html), label))
     return pages
 
 
@@ -183,10 +195,17 @@ def load_corpus(root: str | Path) -> list[CorpusPage]:
     index = root / "labels.jsonl"
     if index.exists():
         pages = []
-        for line in index.read_text(encoding="utf-8").split("\n"):
+        for number, line in enumerate(index.read_text(encoding="utf-8", errors="replace").split("\n"), 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                logger.warning("Not a label, skipped: %s line %d: %s", index, number, exc)
+                continue
+            if not isinstance(row, dict) or not row.get("id") or not row.get("path"):
+                logger.warning('Not a label, skipped: %s line %d: no "id" and "path"', index, number)
+                continue
             group = "snippets" if "with" in row else row.get("subset") or root.name
             url = row.get("url") if str(row.get("url") or "").startswith("http") else None
             pages.append(CorpusPage(row["id"], group, root / row["path"], url, row))

@@ -84,3 +84,19 @@ def test_scrapy_evaluate_scores_every_layout(tmp_path: Path):
         rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.strip()}
         assert rows[group][1:5] == ["1", "1.000", "1.000", "1.000"], proc.stdout
         assert "ALL" in rows and "ms a page" in proc.stdout
+
+
+def test_files_that_are_not_labels_are_named_and_skipped(tmp_path: Path):
+    (tmp_path / "fixture.html").write_text(ARTICLE)
+    (tmp_path / "fixture.json").write_text(json.dumps({"url": "http://example.com/", "item": {"title": "x"}}))
+    (tmp_path / "list.html").write_text(ARTICLE)
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "broken.html").write_text(ARTICLE)
+    (tmp_path / "broken.json").write_text("{not json")
+    assert load_corpus(tmp_path) == []
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "evaluate", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"Not a label, skipped: {tmp_path / 'broken.json'}" in proc.stderr
+    assert f"Not a label, skipped: {tmp_path / 'list.json'}" in proc.stderr
+    assert f"no labelled pages under {tmp_path}" in proc.stderr

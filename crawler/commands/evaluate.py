@@ -103,7 +103,8 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         results, spent = evaluate(args[0], OfflineExtractor(self.settings), opts.split, opts.group)
         if not results:
-            raise UsageError(f"no labelled pages under {args[0]}")
+            raise UsageError(f"no labelled pages under {args[0]} (a labelled page is <case>.html beside a <case>.json"
+                             ' with an "expected" object, or a labels.jsonl of gold bodies or snippets)')
         if not opts.quiet:
             print_pages(results)
             print()
