@@ -15,9 +15,8 @@ shared machine does not count; one process, one core.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import re
+import os
 import sys
 import time
 import warnings
@@ -27,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-_WRAPPER = re.compile(rb'<text id="([^"]*)"[^>]*?encoding="([^"]*)"')
 
 
 @dataclass
@@ -40,30 +38,17 @@ class Page:
     html: str
 
 
-def read_page(path: Path, data: dict) -> tuple[str, dict[str, str], bytes, str]:
-    """URL, headers, bytes and decoded text of a saved corpus page, as a download would give them."""
-    from scrapy.http import HtmlResponse
-
-    raw = path.read_bytes()
-    url, headers = data.get("url") or "", {}
-    wrapper = _WRAPPER.match(raw)
-    if wrapper:
-        url = url or wrapper.group(1).decode("latin-1")
-        if wrapper.group(2) not in (b"unset", b""):
-            headers["Content-Type"] = "text/html; charset=" + wrapper.group(2).decode("ascii")
-    url = url or "http://example.com/"
-    return url, headers, raw, HtmlResponse(url, body=raw, headers=headers).text
-
-
 def load(corpus: Path) -> list[Page]:
+    from crawler.evaluation import load_corpus
+
     pages = []
     for group in ("sites", "generic"):
-        for path in sorted((corpus / group).glob("*/*.html")):
-            label = path.with_suffix(".json")
-            data = json.loads(label.read_text(encoding="utf-8")) if label.exists() else {}
-            url, headers, raw, html = read_page(path, data)
-            spider = path.parent.name if group == "sites" else "generic"
-            pages.append(Page(group, spider, url, raw, headers, html))
+        if not (corpus / group).is_dir():
+            continue
+        for page in load_corpus(corpus / group):
+            url, headers, raw = page.read()
+            spider = page.spider if group == "sites" and page.spider else "generic"
+            pages.append(Page(group, spider, url, raw, headers, page.html()))
     return pages
 
 
@@ -107,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(ROOT))
     pages = load(args.corpus)
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     groups = {"sites": [p for p in pages if p.group == "sites"], "generic": [p for p in pages if p.group == "generic"],
               "all": pages}
     results: dict[tuple[str, str], float] = {}

@@ -1,125 +1,178 @@
-"""Which generic body extractor to use: trafilatura, readability-lxml, ours, combinations.
+"""Generic extraction against trafilatura and readability-lxml, per corpus subset, in one run.
 
-Scores every labelled page with a non-empty body under ``<corpus>/generic`` (first table)
-and ``<corpus>/sites`` (second table, where the generic path is the fallback) with
-``crawler.evaluation.body_score``, and prints mean P/R/F1 and ms/page per method, then
-per-page F1. Run: ``.venv/bin/python bench/generic_choice.py [corpus_dir] [-v]``.
+    .venv/bin/python -m bench.generic_choice [corpus_dir] [--sets public,snippets,generic] [--limit N] [-v]
+
+Every labelled page of ``<corpus>/public`` (gold bodies: cleaneval, dragnet, l3s, portal,
+readability), ``<corpus>/snippets`` and ``<corpus>/generic`` is read by
+
+- ``ours``: ``crawler.extract.generic.extract_generic`` (the generic path: the cheap extractor,
+  and the voters with the line model where the gate calls them);
+- ``ours+clean``: the whole stack, as ``scrapy evaluate`` runs it (the generic spider's extraction
+  and the offline pipelines: normalisation, boilerplate and watermarks, repeated paragraphs);
+- ``trafilatura``: ``trafilatura.extract(html, url, deduplicate=False)`` (its defaults);
+- ``traf-prec``: the same with ``favor_precision=True, include_comments=False``;
+- ``readability``: readability-lxml's ``Document(html).summary()``, as paragraphs.
+
+Body scores are ``crawler.evaluation``'s (bag-of-tokens F1; snippets: pooled counts), printed per
+subset and per half (``tune``: where thresholds and the line model were fitted; ``held``: never
+used for that). Times are this process's CPU time per page (``time.process_time``), so other load
+on the machine counts little; the last column is ours / trafilatura. ``-v`` prints every page.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import logging
+import os
+import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import lxml.html
-import trafilatura
-from readability import Document
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.bench_extract import read_page
-from crawler.evaluation import Score, body_score, date_match, title_match
-from crawler.extract.dates import parse_date, to_iso
-from crawler.extract.generic import _lines, extract_generic
-
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-Page = tuple[str, str, str, str, dict]
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 
-def load(folder: Path) -> list[Page]:
-    pages = []
-    for label in sorted(folder.glob("*/*.json")):
-        data = json.loads(label.read_text(encoding="utf-8"))
-        expected = (data.get("expected") or {}).get("body") or ""
-        if not expected.strip():
-            continue
-        url, _headers, _raw, html = read_page(label.with_suffix(".html"), data)
-        pages.append((data["id"], url, html, expected, data["expected"]))
-    return pages
+def methods() -> dict[str, Callable[[Any, str, str, dict, bytes], str]]:
+    import lxml.html
+    import trafilatura
+    from itemadapter import ItemAdapter
+    from readability import Document
 
+    from crawler.extract import text as textmod
+    from crawler.extract.generic import extract_generic
+    from crawler.offline import OfflineExtractor
 
-def html_to_text(fragment: str) -> str:
-    """Readability's HTML summary as paragraphs, block tags and <br> as boundaries."""
-    return "\n".join(line.text for line in _lines(lxml.html.fromstring(fragment), "") if line.text)
+    extractor = OfflineExtractor()
 
-
-def traf(**options: bool) -> Callable[[str, str], str]:
-    def run(html: str, url: str) -> str:
-        return trafilatura.extract(html, url=url, deduplicate=False, **options) or ""
-
-    return run
-
-
-def readability(html: str, url: str) -> str:
-    return html_to_text(Document(html).summary(html_partial=True))
-
-
-def ours(html: str, url: str) -> str:
-    return "\n".join(extract_generic(html, url).body)
-
-
-def ours_or_traf(html: str, url: str) -> str:
-    """Ours, falling back to trafilatura when ours finds a much shorter body."""
-    mine = ours(html, url)
-    other = traf(favor_precision=True)(html, url)
-    return other if len(other) > 3 * len(mine) else mine
-
-
-METHODS: dict[str, Callable[[str, str], str]] = {
-    "trafilatura": traf(),
-    "traf_precision": traf(favor_precision=True),
-    "traf_recall": traf(favor_recall=True),
-    "readability": readability,
-    "ours": ours,
-    "ours+traf": ours_or_traf,
-}
-
-
-def title_and_date(pages: list[Page]) -> None:
-    """How often our title matches the label, and our date_text holds the label's day."""
-    titles = dates = n_titles = n_dates = 0
-    for _, url, html, _, label in pages:
+    def ours(page: Any, html: str, url: str, headers: dict, raw: bytes) -> str:
         article = extract_generic(html, url)
-        if label.get("title"):
-            n_titles += 1
-            titles += title_match(article.title, label["title"])
-        if label.get("published_at"):
-            n_dates += 1
-            dates += date_match(to_iso(parse_date(article.date_text)), label["published_at"])[0]
-    print(f"\nours: title match {titles}/{n_titles}, date_text gives the labelled day {dates}/{n_dates}")
+        page.voted = article.method == "vote"
+        return "\n".join(article.body)
+
+    def stack(page: Any, html: str, url: str, headers: dict, raw: bytes) -> str:
+        outcome = extractor.extract(raw, url, "generic", headers=headers)
+        return (ItemAdapter(outcome.item).get("body") or "") if outcome.item is not None else ""
+
+    def traf(page: Any, html: str, url: str, headers: dict, raw: bytes) -> str:
+        return trafilatura.extract(html, url=url, deduplicate=False) or ""
+
+    def traf_precision(page: Any, html: str, url: str, headers: dict, raw: bytes) -> str:
+        return trafilatura.extract(html, url=url, deduplicate=False, favor_precision=True,
+                                   include_comments=False) or ""
+
+    def readability(page: Any, html: str, url: str, headers: dict, raw: bytes) -> str:
+        try:
+            summary = Document(html).summary(html_partial=True)
+            return "\n".join(textmod.paragraphs([lxml.html.fragment_fromstring(summary, create_parent="div")]))
+        except Exception:  # readability-lxml raises on pages it cannot read: an empty result
+            return ""
+
+    return {"ours": ours, "ours+clean": stack, "trafilatura": traf, "traf-prec": traf_precision,
+            "readability": readability}
 
 
-def run(title: str, pages: list[Page], verbose: bool) -> None:
-    results: dict[str, list[Score]] = {}
-    print(f"\n## {title}: {len(pages)} pages\n")
-    print(f"{'method':16s} {'P':>6s} {'R':>6s} {'F1':>6s} {'ms/page':>8s}")
-    for name, method in METHODS.items():
-        start = time.perf_counter()
-        scores = [body_score(method(html, url), expected) for _, url, html, expected, _ in pages]
-        ms = (time.perf_counter() - start) * 1000 / len(pages)
-        results[name] = scores
-        n = len(scores)
-        print(
-            f"{name:16s} {sum(s.precision for s in scores) / n:6.3f} {sum(s.recall for s in scores) / n:6.3f} "
-            f"{sum(s.f1 for s in scores) / n:6.3f} {ms:8.1f}"
-        )
-    title_and_date(pages)
-    if verbose:
-        print("\nper-page F1\n" + f"{'page':40s} " + " ".join(f"{name[:8]:>8s}" for name in METHODS))
-        for i, (page_id, *_rest) in enumerate(pages):
-            print(f"{page_id:40s} " + " ".join(f"{results[name][i].f1:8.2f}" for name in METHODS))
+def _score(page: Any, text: str) -> Any:
+    from crawler.evaluation import body_score, snippet_counts
+
+    label = page.label
+    if "with" in label:
+        return snippet_counts(text, label["with"], label.get("without") or [])
+    gold = label.get("body") or (label.get("expected") or {}).get("body")
+    return body_score(text, gold) if gold else None
 
 
-def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    corpus = Path(args[0]) if args else CORPUS
-    verbose = "-q" not in sys.argv
-    run("generic", load(corpus / "generic"), verbose)
-    run("sites (generic fallback)", load(corpus / "sites"), verbose)
+def _mean(scores: list[Any]) -> float:
+    from crawler.evaluation import Snippets, _snippet_score
+
+    scores = [s for s in scores if s is not None]
+    if not scores:
+        return float("nan")
+    if isinstance(scores[0], Snippets):
+        tp, fn, fp = (sum(getattr(s, k) for s in scores) for k in ("tp", "fn", "fp"))
+        return _snippet_score(tp, fn, fp).f1
+    return statistics.mean(s.f1 for s in scores)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
+    parser.add_argument("--sets", default="public,snippets,generic")
+    parser.add_argument("--limit", type=int, default=0, help="at most N pages of each set (0: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every page's F1")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "public").is_dir() and not (args.corpus / "generic").is_dir():
+        print(f"No corpus at {args.corpus}: benchmark skipped")
+        return 0
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    sys.path.insert(0, str(ROOT))
+    from crawler.evaluation import load_corpus
+
+    runs = methods()
+    names = list(runs)
+    print(f"machine: {os.cpu_count()} cores, load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows: list[tuple[Any, dict[str, Any], dict[str, float]]] = []
+    for name in args.sets.split(","):
+        if not (args.corpus / name).is_dir():
+            continue
+        pages = load_corpus(args.corpus / name)
+        if args.limit:
+            pages = pages[: args.limit]
+        for page in pages:
+            url, headers, raw = page.read()
+            html = page.html()
+            scores, times = {}, {}
+            for method, fn in runs.items():
+                started = time.process_time()
+                text = fn(page, html, url, headers, raw)
+                times[method] = time.process_time() - started
+                scores[method] = _score(page, text)
+            if any(s is not None for s in scores.values()):
+                rows.append((page, scores, times))
+            if args.verbose:
+                print(f"{page.group:<12} {page.split:<4} {page.id:<40} " + " ".join(
+                    f"{_f1(scores[m]):6.3f}" for m in names))
+
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (page, _s, _t) in enumerate(rows):
+        keys = [(page.group, page.split), (page.group, "all")]
+        if not _is_snippets(page):  # "ALL" pools the gold-body pages (snippets have their own measure)
+            keys += [("ALL", page.split), ("ALL", "all")]
+        for key in keys:
+            groups.setdefault(key, []).append(i)
+    head = " ".join(f"{m:>11}" for m in names)
+    print(f"\nBody F1 (snippets: pooled F1), {len(rows)} pages\n{'subset':<12} {'half':<4} {'pages':>5} {head}")
+    for (group, half), idx in sorted(groups.items(), key=lambda kv: (kv[0][0] == "ALL", kv[0][0],
+                                                                       ("tune", "held", "all").index(kv[0][1]))):
+        cells = " ".join(f"{_mean([rows[i][1][m] for i in idx]):11.3f}" for m in names)
+        print(f"{group:<12} {half:<4} {len(idx):>5} {cells}")
+    print(f"\nCPU ms per page\n{'subset':<12} {'pages':>5} " + " ".join(f"{m:>11}" for m in names)
+          + f" {'ours/traf':>10}")
+    for (group, half), idx in sorted(groups.items(), key=lambda kv: (kv[0][0] == "ALL", kv[0][0])):
+        if half != "all":
+            continue
+        ms = {m: 1000 * sum(rows[i][2][m] for i in idx) / len(idx) for m in names}
+        print(f"{group:<12} {len(idx):>5} " + " ".join(f"{ms[m]:11.1f}" for m in names)
+              + f" {ms['ours'] / ms['trafilatura']:>9.2f}x")
+    voted = sum(1 for page, _s, _t in rows if getattr(page, "voted", False))
+    print(f"\nvoters called on {voted} of {len(rows)} pages; load average at end "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+def _is_snippets(page: Any) -> bool:
+    return "with" in page.label
+
+
+def _f1(score: Any) -> float:
+    if score is None:
+        return float("nan")
+    return score.f1 if hasattr(score, "f1") else score.score.f1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

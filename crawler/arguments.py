@@ -89,6 +89,15 @@ def regex_arg(name: str, value: str | None) -> re.Pattern[str] | None:
         raise ArgumentError(f"-a {name}={_show(value)}: expected a regular expression ({exc})") from None
 
 
+def known_args(arguments: Mapping[str, Any], known: Iterable[str], owner: str) -> None:
+    """Refuse an argument that is not in ``known`` (a typo such as ``limt`` would otherwise be ignored); names
+    starting with ``_`` pass (scrapyd adds ``_job``)."""
+    names = sorted(known)
+    for name, value in arguments.items():
+        if name not in names and not name.startswith("_"):
+            raise ArgumentError(f"-a {name}={_show(value)}: unknown argument ({owner} takes {', '.join(names)})")
+
+
 def check_spider_arguments(spidercls: type, arguments: Mapping[str, Any], settings: Any = None) -> None:
     """The spider's ``check_arguments`` (ArticleSpider builds itself once without a crawler: its ``__init__``
     parses, and refuses, every argument)."""

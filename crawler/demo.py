@@ -185,9 +185,11 @@ def main() -> int:
             if proc.returncode:
                 failed.append(spider)
                 print(proc.stderr[-2000:], file=sys.stderr)
-    print(f"\n{'spider':<10} {'articles':>8} {'dated':>6}  {'body layer':<20} {'warnings':>8} seconds  file")
-    for spider, n, dated, layers, warnings, secs, path in rows:
-        print(f"{spider:<10} {n:>8} {dated:>6}  {json.dumps(layers):<20} {warnings:>8} {secs:>6.1f}  {path or '-'}")
+    shown = [json.dumps(row[3], sort_keys=True) for row in rows]  # the body layers, in a stable order
+    width = max([20, *map(len, shown)])
+    print(f"\n{'spider':<10} {'articles':>8} {'dated':>6}  {'body layer':<{width}} {'warnings':>8} seconds  file")
+    for (spider, n, dated, _, warnings, secs, path), layers in zip(rows, shown, strict=True):
+        print(f"{spider:<10} {n:>8} {dated:>6}  {layers:<{width}} {warnings:>8} {secs:>6.1f}  {path or '-'}")
     total = sum(r[1] for r in rows)
     print(f"\nThis run wrote {total} articles under {data_dir}/<spider>/<date>.jsonl")
     if failed or not total:

@@ -78,9 +78,17 @@ def fallback_rates(stats: Mapping[str, Any]) -> dict[str, float]:
 @monitors.name("Error Count Monitor")
 class ErrorCountMonitor(SpidermonErrorCountMonitor):
     """ERROR lines of this spider (``errors/logged``; spidermon's reads ``log_count/ERROR``, which counts every
-    spider of a ``crawlall`` process) against ``SPIDERMON_MAX_ERRORS``."""
+    spider of a ``crawlall`` process) against ``SPIDERMON_MAX_ERRORS``; a crawl without any passes (spidermon's
+    skips when the stat is absent)."""
 
     stat_name = "errors/logged"
+    longMessage = False
+
+    @monitors.name("Should log no more error lines than allowed")
+    def test_stat_monitor(self) -> None:
+        errors, limit = int(self.stats.get(self.stat_name, 0)), self.crawler.settings.getint(self.threshold_setting)
+        self.assertLessEqual(errors, limit, msg=f"{errors} ERROR line(s) logged, more than SPIDERMON_MAX_ERRORS "
+                                                f"({limit}): see the log")
 
 
 class CrawlMonitor(BaseScrapyMonitor):
@@ -95,9 +103,13 @@ class CrawlMonitor(BaseScrapyMonitor):
     def stat(self, name: str) -> int:
         return int(self.stats.get(name, 0) or 0)
 
-    @property
-    def min_sample(self) -> int:
-        return self.settings.getint("MONITOR_MIN_SAMPLE", 10)
+    def sample(self) -> int:
+        """Articles extracted; skips the test when they are fewer than ``MONITOR_MIN_SAMPLE`` (a share of a few
+        articles says nothing)."""
+        extracted = self.stat("articles/extracted")
+        if extracted < self.settings.getint("MONITOR_MIN_SAMPLE", 10):
+            self.skipTest(f"{extracted} article(s) extracted, fewer than MONITOR_MIN_SAMPLE")
+        return extracted
 
     def skip_fleet_worker(self) -> None:
         """A worker of a distributed fleet crawls a share of the queue: counts are the fleet's, not its own."""
@@ -161,9 +173,7 @@ class FieldCoverageMonitor(CrawlMonitor):
 
     @monitors.name("Fields should be found in enough articles")
     def test_field_coverage(self) -> None:
-        extracted = self.stat("articles/extracted")
-        if extracted < self.min_sample:
-            self.skipTest(f"{extracted} article(s) extracted, fewer than MONITOR_MIN_SAMPLE")
+        self.sample()
         coverage = field_coverage(self.stats)
         low = [f"{f} {coverage.get(f, 0.0):.0%} (< {float(want):.0%})"
                for f, want in self.settings.getdict("MONITOR_FIELD_COVERAGE").items()
@@ -177,9 +187,7 @@ class FallbackRateMonitor(CrawlMonitor):
 
     @monitors.name("Fields should come from the layer the site declares")
     def test_fallback_rate(self) -> None:
-        extracted = self.stat("articles/extracted")
-        if extracted < self.min_sample:
-            self.skipTest(f"{extracted} article(s) extracted, fewer than MONITOR_MIN_SAMPLE")
+        self.sample()
         limit = self.settings.getfloat("MONITOR_MAX_FALLBACK_RATE", 0.5)
         high = [f"{f} {rate:.0%}" for f, rate in fallback_rates(self.stats).items() if rate > limit]
         self.assertFalse(high, msg=f"extraction fallback rate above {limit:.0%}: {', '.join(high)}: "
@@ -205,9 +213,7 @@ class CleaningShareMonitor(CrawlMonitor):
 
     @monitors.name("Cleaning should not eat the articles")
     def test_cleaning_share(self) -> None:
-        extracted = self.stat("articles/extracted")
-        if extracted < self.min_sample:
-            self.skipTest(f"{extracted} article(s) extracted, fewer than MONITOR_MIN_SAMPLE")
+        extracted = self.sample()
         shrunk = self.stat("cleaning/shrunk_below_half")
         limit = self.settings.getfloat("MONITOR_MAX_CLEANING_SHARE", 0.2)
         self.assertTrue(shrunk / extracted <= limit, msg=f"cleaning cut {shrunk} of {extracted} article(s) below "

@@ -45,7 +45,8 @@ def spider_summary(stats: Mapping[str, Any], problems: Sequence[str]) -> dict[st
         "duplicates": _sum(stats, "dedup/"),
         "drops": {**{f"rejected/{k}": v for k, v in _sum(stats, "articles/rejected/").items()},
                   **{f"validate/{k}": v for k, v in _sum(stats, "validate/dropped/").items()}},
-        "failures": stat_sum(stats, "articles/failed/"),
+        # articles/failed/<error>; a failed HTTP status is HttpError, detailed again under http_<status>
+        "failures": stat_sum(stats, "articles/failed/") - stat_sum(stats, "articles/failed/http_"),
         "errors": int(stats.get("errors/logged", 0)),  # this spider's own ERROR lines (log_count counts the process)
         "implausible_dates": int(stats.get("validate/implausible_date", 0)),
         "cleaning_removals": sum(cleaning.values()), "fallback_rates": fallback_rates(stats),

@@ -129,6 +129,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.encoding.EncodingMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
+    "crawler.extensions.storage_guard.StorageGuardMiddleware": 30,  # below the pending URLs: handles their writes
     "crawler.middlewares.pending.PendingArticlesMiddleware": 40,
 }
 EXTENSIONS = {

@@ -29,10 +29,30 @@ def test_near_repeat_with_small_edits_is_dropped():
     assert lines == [P[0], P[1]] and rules(removed) == ["near"]
 
 
-def test_fragment_of_an_earlier_paragraph_is_dropped():
+def test_fragment_of_an_earlier_paragraph_is_dropped_when_the_article_repeats():
     whole = P[2] + P[3]
-    lines, removed = drop_repeated([whole, P[0], P[3]])
-    assert lines == [whole, P[0]] and rules(removed) == ["contained"]
+    lines, removed = drop_repeated([whole, P[0], P[1], P[3], P[0]])
+    assert lines == [whole, P[0], P[1]] and sorted(rules(removed)) == ["contained", "exact"]
+
+
+def test_a_lone_fragment_of_an_earlier_paragraph_stays():
+    # a pull quote: the article does not repeat, so the piece is not a copy of it
+    whole = P[2] + P[3]
+    assert drop_repeated([whole, P[0], P[3]])[0] == [whole, P[0], P[3]]
+
+
+def test_near_lines_with_other_numbers_or_short_entries_stay():
+    items = [f"Regarding item# {n}, under sufficiently extreme conditions, quarks may become deconfined and exist as "
+             "free particles, the strong interaction becoming weaker at higher temperatures." for n in (11111, 22222)]
+    assert drop_repeated(items)[0] == items
+    entries = ["Free Shipping. Authorized Stamina Dealer for Weight Benches, Sport and Outdoor.",
+               "Free Shipping. Authorized Phoenix Dealer for Weight Benches, Sport and Outdoor."]
+    assert drop_repeated(entries)[0] == entries
+
+
+def test_the_same_line_three_times_in_a_row_is_a_list_not_a_heading_printed_twice():
+    gallery = ["Philip Karlberg: Plaza Figurines"] * 4
+    assert drop_repeated([P[0], *gallery, P[1]])[0] == [P[0], *gallery, P[1]]
 
 
 def test_whole_article_repeated_collapses_with_its_headings():

@@ -116,6 +116,9 @@ def test_savefixture_shows_the_diff_and_overwrites_only_with_yes(tmp_path: Path)
     (["generic", "-a", "start_urls=http://a.example/", "-a", "render_js=sometimes"], "-a render_js='sometimes': "
                                                                                      "expected 1/0/all"),
     (["generic"], "generic needs -a start_urls=URL[,URL] (list pages) or -a url=URL (one article)"),
+    (["localnews", "-a", "limt=5"], "-a limt='5': unknown argument (localnews takes full, limit, since, start_urls, "
+                                    "url, wait_selector)"),
+    (["localnews", "-a", "max_list_pages=9"], "-a max_list_pages='9': unknown argument"),
     (["nosuchspider"], "unknown spider 'nosuchspider'"),
 ])
 def test_bad_spider_arguments_are_one_line_before_any_crawl(args: list[str], message: str, tmp_path: Path) -> None:

@@ -49,7 +49,9 @@ def test_pipeline_errors_fail_the_run(site, tmp_path: Path) -> None:  # type: ig
     assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
     spider = report(tmp_path)["spiders"]["localnews"]  # type: ignore[index]
     assert spider["articles_stored"] == 36 == len(read_jsonl(tmp_path, "localnews"))
-    assert spider["errors"] == 4 and "Error Count Monitor" in spider["failed_monitors"]
+    assert spider["errors"] == 4
+    assert spider["failed_monitors"]["Error Count Monitor"] == "4 ERROR line(s) logged, more than " \
+                                                                "SPIDERMON_MAX_ERRORS (0): see the log"
     assert "localnews  failed" in proc.stdout
 
 
@@ -61,6 +63,14 @@ def test_plain_crawl_exit_code_follows_the_monitors(site, tmp_path: Path) -> Non
     assert bad.returncode == 1
     assert bad.stderr.rstrip().splitlines()[-1].startswith("crawl localnews: FAILED (0 article(s) stored): ")
     assert "List Pages Monitor" in bad.stderr.rstrip().splitlines()[-1]
+    # The monitors' log: every monitor of a healthy crawl passes (none skipped for a missing stat), the
+    # bookkeeping action is not shown, and a failed monitor is one line with its reason, no traceback.
+    spidermon = [line.split("[Spidermon] ", 1)[1] for line in good.stderr.splitlines() if "[Spidermon]" in line]
+    assert "Error Count Monitor/Should log no more error lines than allowed... OK" in spidermon
+    assert "OK" in spidermon and not any("ACTIONS" in line or "RecordResults" in line for line in spidermon)
+    assert not any(word in good.stderr for word in ("ERROR", "WARNING"))  # what a cron user greps for
+    assert "Traceback" not in bad.stderr
+    assert "[Spidermon] FAIL: List Pages Monitor/List pages should give article URLs: 1 list page(s)" in bad.stderr
 
 
 def test_forced_stop_reports_what_was_stored(tmp_path: Path) -> None:
@@ -143,13 +153,53 @@ def test_full_disk_fails_crawl_and_crawlall(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_state_on_a_full_disk_is_one_error_line(tmp_path: Path) -> None:
+    # A disk so small that the state's first writes (the pending URLs of the list page, written by a spider
+    # middleware) fail: one ERROR line and store_failed, not a traceback for every list page.
+    big = serve_site(pages=300, per_list=100)
+    try:
+        with tmpfs(tmp_path / "tiny", "200k") as disk:
+            lists = ",".join(f"{big.base_url}/list/{k}" for k in (1, 2, 3))
+            crawl = scrapy("crawl", disk, "localnews", "-a", f"start_urls={lists}")
+    finally:
+        big.stop()
+    assert crawl.returncode == 1
+    assert "finish reason 'store_failed': " in crawl.stderr.rstrip().splitlines()[-1]
+    assert "Spider error processing" not in crawl.stderr and "Error processing" not in crawl.stderr
+    assert len([line for line in crawl.stderr.splitlines() if "Cannot write" in line]) == 1, crawl.stderr[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_read_only_data_dir_is_one_line_and_exit_1(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with tmpfs(tmp_path / "ro", "1M", read_only=True) as disk:
         crawl = scrapy("crawl", disk, "localnews", "-a", f"start_urls={site.base_url}/list/1")
         run = scrapy("crawlall", disk, "localnews", "-a", f"start_urls={site.base_url}/list/1")
     assert crawl.returncode == 1
-    last = crawl.stderr.rstrip().splitlines()[-1]
-    assert last.startswith("crawl localnews: FAILED (0 article(s) stored): finish reason 'store_failed': ")
-    assert str(disk) in last
+    assert crawl.stderr.rstrip().splitlines()[-1] == f"crawl localnews: cannot use DATA_DIR {disk}: Read-only file " \
+                                                     "system"
+    assert "Traceback" not in crawl.stderr and "Spider opened" not in crawl.stderr  # refused before the crawl
     assert run.returncode == 1
     assert run.stderr.rstrip().splitlines()[-1] == f"crawlall: cannot use DATA_DIR {disk}: Read-only file system"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_read_only_data_dir_with_a_state_is_not_called_damaged(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A DATA_DIR that holds a crawl, then mounted read-only: the WAL state cannot even be opened to read,
+    # which is no damage; rebuilding it (the advice for a damaged file) would fail as well.
+    start = f"start_urls={site.base_url}/list/1"
+    with tmpfs(tmp_path / "data", "2M") as disk:
+        first = scrapy("crawl", disk, "localnews", "-a", start)
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = lines(disk)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        crawl = scrapy("crawl", disk, "localnews", "-a", start)
+        rebuild = scrapy("rebuildstate", disk)
+        after = lines(disk)
+    assert crawl.returncode == 1
+    assert crawl.stderr.rstrip().splitlines()[-1] == f"crawl localnews: cannot use DATA_DIR {disk}: Read-only file " \
+                                                     "system"
+    assert "damaged" not in crawl.stderr and "Traceback" not in crawl.stderr
+    assert after == before and len(before) == 20
+    assert rebuild.returncode == 1 and "Traceback" not in rebuild.stderr
+    last = rebuild.stderr.rstrip().splitlines()[-1]
+    assert last == f"rebuildstate: cannot rebuild the state: {disk}/state.sqlite: Read-only file system"

@@ -9,7 +9,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.browser import CHROMIUM_PATH, browser_problem, launch_options
-from crawler.report import svg_plot
+from crawler.report import spider_summary, svg_plot
 from tests.localsite import serve_site
 from tests.test_crawlall import scrapy
 
@@ -24,6 +24,13 @@ def test_svg_plot_scales_bars_to_the_largest_value() -> None:
     assert svg.count("<rect") == 3 and "stored 0" in svg
     heights = [float(part.split('height="')[1].split('"')[0]) for part in svg.split("<rect")[1:]]
     assert heights[0] == pytest.approx(2 * heights[1]) and heights[2] == 0
+
+
+def test_a_failed_request_counts_once() -> None:
+    # A 404 article is counted as HttpError and, in detail, as http_404: one failure, not two.
+    stats = {"articles/failed/HttpError": 3, "articles/failed/http_404": 2, "articles/failed/http_503": 1,
+             "articles/failed/TimeoutError": 1}
+    assert spider_summary(stats, [])["failures"] == 4
 
 
 @pytest.mark.crawl

@@ -31,7 +31,7 @@ def item(published: str | None, updated: str | None = None) -> ArticleItem:
 @pytest.fixture
 def pipeline() -> ValidateArticlePipeline:
     crawler = get_crawler(SiteSpider, {"STATE_ENABLED": False})
-    crawler.spider = crawler._create_spider()
+    crawler.spider = SiteSpider.from_crawler(crawler)
     return ValidateArticlePipeline(crawler)
 
 

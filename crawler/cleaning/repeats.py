@@ -3,9 +3,16 @@
 A later paragraph is dropped when, after normalisation (case, width, whitespace, punctuation):
 
 - ``exact``: it equals an earlier paragraph;
-- ``contained``: it is a piece of an earlier paragraph (a repeated copy that starts mid-paragraph);
-- ``near``: it nearly equals an earlier one (small edits): difflib ratio >= ``NEAR_RATIO``;
-- ``adjacent``: it repeats the line right before it (a heading printed twice);
+- ``contained``: it is a piece of an earlier paragraph (a repeated copy that starts mid-paragraph),
+  in an article that repeats (another paragraph is an exact or near copy): alone, a piece of an
+  earlier paragraph is a pull quote or a caption, and stays;
+- ``near``: it nearly equals an earlier one (small edits): difflib ratio >= ``NEAR_RATIO``, both at
+  least ``NEAR_MIN_TOKENS`` long (a CJK character or a word each) and with the same numbers: two
+  short entries of a list differ by one word ("Authorized Bowflex Dealer", "Authorized Stamina
+  Dealer"), two comments' "June 28, 2012 at 10:15 am" lines and items "#11111" and "#22222" differ
+  in what they say;
+- ``adjacent``: it repeats the line right before it, once (a heading printed twice; three or more
+  in a row are a gallery's captions or a list);
 - ``repeated_block``: a short line (heading, caption) that repeats together with a neighbouring
   paragraph: the paragraph after (or before) it repeats the one after (or before) its first
   occurrence (the article printed twice);
@@ -30,6 +37,7 @@ from crawler.cleaning.keys import Removal, has_sentence_punct, is_caption, is_qu
 
 LONG_CHARS = 20
 NEAR_RATIO = 0.85
+NEAR_MIN_TOKENS = 25
 _MAX_CANDIDATES = 8
 _AFFIX = 12
 _SENTENCE_MIN = 8
@@ -39,14 +47,23 @@ _QUESTION_MAX = 60
 _TITLE_MIN_CHARS = 5
 _FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！!？?；;]")
+_NUMBER = re.compile(r"\d+")
+_WIDE = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_WIDE}]|[^\W_{_WIDE}]+")
 
 
 def _sentence_keys(line: str) -> list[str]:
     return [sk for sk in sentence_keys(line) if len(sk) >= _SENTENCE_MIN]
 
 
+def _tokens(line: str) -> int:
+    return len(_TOKEN.findall(line))
+
+
 def _similar(a: str, b: str) -> bool:
     if min(len(a), len(b)) < NEAR_RATIO * max(len(a), len(b)):
+        return False
+    if _NUMBER.findall(a) != _NUMBER.findall(b):
         return False
     if max(len(a), len(b)) > _DIFFLIB_MAX:
         sa = {a[i : i + 3] for i in range(len(a) - 2)}
@@ -124,7 +141,7 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
         for c in sorted(candidates)[:_MAX_CANDIDATES]:
             if key in keys[c]:
                 reason = "contained"
-            elif _similar(key, keys[c]):
+            elif _similar(key, keys[c]) and min(_tokens(lines[i]), _tokens(lines[c])) >= NEAR_MIN_TOKENS:
                 reason = "near"
             else:
                 continue
@@ -134,6 +151,10 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
             continue
         for probe in probes:
             index.setdefault(probe, []).append(i)
+    if not any(reason in ("exact", "near") for reason in drop.values()):
+        for i in [i for i, reason in drop.items() if reason == "contained"]:
+            del drop[i]
+            match.pop(i, None)
     if pending and match:
         # The short lines between two paragraphs belong to both: they sit after one, before the other.
         long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
@@ -159,12 +180,15 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
                 before in match and keys[i] in attached_after.get(match[before], ())
             ):
                 drop[i] = "repeated_block"
-    last_key = ""
+    runs: list[list[int]] = []  # runs of the same line, one after the other (the lines already dropped skipped)
     for i, key in enumerate(keys):
-        if i in drop:
+        if i in drop or not key:
             continue
-        if key and key == last_key:
-            drop[i] = "adjacent"
-            continue
-        last_key = key or last_key
+        if runs and keys[runs[-1][-1]] == key:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        if len(run) == 2:
+            drop[run[1]] = "adjacent"
     return drop

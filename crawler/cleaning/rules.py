@@ -46,15 +46,6 @@ class Rule:
     def is_regex(self) -> bool:
         return self.source.removeprefix("tail:").startswith("re:")
 
-    def marks_tail(self, line: str) -> bool:
-        """A tail marker's match: the whole line, or (a literal) its start followed by a colon."""
-        if self.is_regex:
-            return self.pattern is not None and self.pattern.search(line) is not None
-        if line_key(line) == self.key:
-            return True
-        head = re.split(r"[:：]", line.strip(" \t【[(（"), maxsplit=1)
-        return len(head) == 2 and line_key(head[0]) == self.key
-
 
 def _literal_pattern(text: str) -> re.Pattern[str]:
     parts: list[str] = []

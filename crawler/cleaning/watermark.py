@@ -12,7 +12,18 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   apart (a median of ``SPARSE_GAP`` or more distinct lines between them): a section heading repeated
   for each section. A slogan is inserted every few paragraphs.
 - ``duplicated_copy``: it recurs only because the article (or a block of it) is repeated, which
-  the repeated-paragraph step handles.
+  the repeated-paragraph step handles;
+- ``data``: it holds a date or time ("Mon 18th Dec 2006", "2019-09-05 11:10"), or is mostly digits (a
+  price, a phone number): entries of a list, never a slogan;
+- ``field``: a ``key: value`` line ("Job type: Full time"), the field of repeated records;
+- ``list_entry``: it does not stand between paragraphs: at most half of its occurrences have
+  paragraphs (long lines with sentence punctuation) on both sides. A slogan is inserted into running
+  text; a line recurring among short lines is an entry of a list or a table ("by Date", "SOLD", a
+  gallery's caption);
+- ``series``: other short lines of the article start like it but say something else ("by Taco Cowboy"
+  among "by matunos", "by cold fjord": the bylines of comments);
+- ``clause_list``: a clause found only inside lines that does not end a sentence (an item of an
+  inline list such as "Education; Middle Schools;").
 
 Occurrences are counted among the lines the repeated-paragraph step keeps, as runs (occurrences
 with no newly seen line between them count once), so a repeated article does not make its
@@ -46,6 +57,19 @@ HEADING_MAX_CHARS = 12
 INLINE_MIN_CHARS = 5
 _CLAUSE_MIN_CHARS = 6
 _CLAUSE = re.compile(r"[^。！？!?；;…]+[。！？!?；;…]*")
+_DATA = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[:：]\s*\d{2}"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}",
+    re.I,
+)
+_FIELD = re.compile(r"^[^:：。，,!?！？]{1,30}[:：]\s*\S")
+_CAPTION_EN = re.compile(
+    r"^(?:photo|photograph|image|picture|credit|source|courtesy|getty images|reuters|ap photo)s?\b", re.I)
+_PARAGRAPH_CHARS = 20
+_SENTENCE_END = frozenset("。！？!?…")
+_SERIES_MAX_CHARS = 80
+_FIRST = re.compile(r"[\u3400-\u9fff]{2}|[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -70,23 +94,50 @@ def _clause_text(line: str, key: str) -> str:
     return key
 
 
-def keep_reason(text: str, key: str, gaps: list[int]) -> str | None:
-    """Why a recurring line is legitimate, or None when it is a watermark."""
+def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, series: bool = False) -> str | None:
+    """Why a recurring line is legitimate, or None when it is a watermark.
+
+    ``beside_text`` is the share of its occurrences between paragraphs; ``series``: other short lines
+    of the article start like it.
+    """
     if len(key) <= 3:
         return "short"
     if is_question(text):
         return "question"
     if is_enumerated(text):
         return "enumerated"
-    if is_caption(text):
+    if is_caption(text) or _CAPTION_EN.match(text.strip()):
         return "caption"
     if is_label(text):
         return "label"
+    if _DATA.search(text) or sum(ch.isdigit() for ch in key) * 2 > len(key):
+        return "data"
+    if _FIELD.match(text.strip()):
+        return "field"
+    if beside_text <= 0.5:
+        return "list_entry"
+    if series:
+        return "series"
     if len(key) <= HEADING_MAX_CHARS and not has_sentence_punct(text) and gaps:
         ordered = sorted(gaps)
         if ordered[len(ordered) // 2] >= SPARSE_GAP:
             return "sparse_heading"
     return None
+
+
+def _first_word(text: str) -> str:
+    m = _FIRST.search(text.casefold())
+    return m.group(0) if m else ""
+
+
+def _in_series(text: str, key: str, lines: list[str], keys: list[str]) -> bool:
+    """Two other short lines start with the same word as ``text`` and say something else."""
+    first = _first_word(text)
+    if not first or len(text) > _SERIES_MAX_CHARS:
+        return False
+    others = {k for line, k in zip(lines, keys, strict=True)
+              if k and k != key and len(line) <= _SERIES_MAX_CHARS and key not in k and _first_word(line) == first}
+    return len(others) >= 2
 
 
 def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[list[Watermark], dict[str, str]]:
@@ -107,9 +158,12 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     for key, n in whole.items():
         if n + len(clause_lines.get(key, ())) >= MIN_OCCURRENCES:
             candidates[key] = lines[keys.index(key)]
+    listed: set[str] = set()
     for ck, where in clause_lines.items():
         if ck not in candidates and len(where) + whole.get(ck, 0) >= MIN_OCCURRENCES:
             candidates[ck] = _clause_text(lines[min(where)], ck)
+            if candidates[ck].rstrip()[-1:] not in _SENTENCE_END:
+                listed.add(ck)
     if not candidates:
         return [], {}
     # Occurrences the repeat step will drop (a copy of the article, a heading printed twice) are
@@ -123,6 +177,21 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             for i in where:
                 if i not in repeats:
                     line_clauses[i].append(ck)
+    # What stands beside each occurrence: a paragraph (a long line with sentence punctuation) or not.
+    kept_at = [i for i, key in enumerate(keys) if key and i not in repeats]
+    long = {i for i in kept_at if len(keys[i]) >= _PARAGRAPH_CHARS and has_sentence_punct(lines[i])}
+    beside: dict[str, list[bool]] = defaultdict(list)
+    for n, i in enumerate(kept_at):
+        key = keys[i]
+        hits = [key] if key in candidates else []
+        hits += line_clauses.get(i, [])
+        if not hits:
+            continue
+        near = [j for j in (kept_at[n - 1] if n else None, kept_at[n + 1] if n + 1 < len(kept_at) else None)
+                if j is not None]
+        by_text = (bool(near) and all(j in long and keys[j] != key for j in near)) or bool(line_clauses.get(i))
+        for hit in hits:
+            beside[hit].append(by_text)
     seen: set[str] = set()
     runs: dict[str, list[int]] = defaultdict(list)  # candidate -> position of each run (new lines seen before it)
     last_seen_at: dict[str, int] = {}
@@ -147,7 +216,9 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             kept[key] = "duplicated_copy"
             continue
         gaps = [b - a for a, b in pairwise(positions)]
-        reason = keep_reason(text, key, gaps)
+        sides = beside.get(key) or [True]
+        reason = "clause_list" if key in listed else keep_reason(
+            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys))
         if reason is None:
             # Cut inline only a slogan-sized text that is embedded less often than it stands alone:
             # a repeated heading that names a thing ("iPhone 11") is mentioned all over the text.

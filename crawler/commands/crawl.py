@@ -2,17 +2,19 @@
 
 Scrapy's own ``crawl`` exits 0 whenever the spider started, even when every write failed or a
 monitor failed. This one (a project command replaces the built-in of the same name) checks the
-spider arguments and the state file before starting (``-s STATE_REBUILD=1`` rebuilds the state
-from the JSONL first), then exits 1 with one line on stderr when the spider did not
-start, was stopped before it closed (a second Ctrl-C), closed with a finish reason outside
-``SPIDERMON_EXPECTED_FINISH_REASONS`` (``store_failed``: a JSONL write failed; ``shutdown``: Ctrl-C),
-or failed a monitor (crawler/monitors.py).
+spider arguments, that ``DATA_DIR`` can be written and the state file before starting
+(``-s STATE_REBUILD=1`` rebuilds the state from the JSONL first), then exits 1 with one line on
+stderr when the spider did not start, was stopped before it closed (a second Ctrl-C), closed
+with a finish reason outside ``SPIDERMON_EXPECTED_FINISH_REASONS`` (``store_failed``: a JSONL
+write failed; ``shutdown``: Ctrl-C), or failed a monitor (crawler/monitors.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -22,7 +24,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.arguments import ArgumentError, check_spider_arguments
-from crawler.state.rebuild import StateUnreadable, check_state, rebuild_state
+from crawler.state.rebuild import StateUnreadable, check_state, rebuild_state, state_path
 
 
 def crawl_problems(settings: BaseSettings, stats: dict[str, Any]) -> list[str]:
@@ -44,9 +46,30 @@ def crawl_problems(settings: BaseSettings, stats: dict[str, Any]) -> list[str]:
     return problems
 
 
+def folder_problem(settings: BaseSettings) -> str | None:
+    """Why ``DATA_DIR`` (or the folder of ``STATE_PATH``) cannot be written, or None. Checked before the crawl: a
+    read-only folder is one line, not a state file reported as damaged or a crawl failing at its first write."""
+    folders = {}
+    if settings.getbool("STORE_ENABLED", True):
+        folders[Path(settings.get("DATA_DIR", "data"))] = "DATA_DIR"
+    state = state_path(settings)
+    if state is not None:
+        folders.setdefault(state.parent, "the folder of STATE_PATH")
+    for folder, name in folders.items():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return f"cannot use {name} {folder}: {exc.strerror or exc}"
+    return None
+
+
 def prepare_state(settings: BaseSettings) -> str | None:
-    """Before a crawl: rebuild the state from the JSONL with ``STATE_REBUILD``, else check that it is readable.
-    Returns the one-line reason the crawl cannot start, or None."""
+    """Before a crawl: check that the folders can be written, then rebuild the state from the JSONL with
+    ``STATE_REBUILD``, else check that it is readable. Returns the one-line reason the crawl cannot start, or None."""
+    if problem := folder_problem(settings):
+        return problem
     try:
         if settings.getbool("STATE_REBUILD"):
             done = rebuild_state(settings)
@@ -58,8 +81,13 @@ def prepare_state(settings: BaseSettings) -> str | None:
     except StateUnreadable as exc:
         return str(exc)
     except OSError as exc:
-        return f"cannot rebuild the state: {exc.strerror or exc}"
+        return f"cannot rebuild the state: {os_error(exc)}"
     return None
+
+
+def os_error(exc: OSError) -> str:
+    """``/data/state.sqlite: Read-only file system``: the file, then the reason."""
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc.strerror or exc)
 
 
 def check_arguments(settings: BaseSettings, name: str, spargs: dict[str, str]) -> None:

@@ -22,22 +22,23 @@ def check_extract_options(settings: BaseSettings, args: list[str], opts: argpars
     for name in ([opts.manifest] if opts.manifest else args[:1]):
         if not Path(name).is_file():
             raise UsageError(f"{name}: no such file", print_help=False)
+    check_page_options(settings, opts)
+
+
+def check_page_options(settings: BaseSettings, opts: argparse.Namespace) -> None:
+    """The options ``extract`` and ``savefixture`` share: ``--url``, ``--spider``, ``--captured-at``."""
     if opts.url:
         try:
             url_arg("url", opts.url)
         except ArgumentError:
             raise UsageError(f"--url {opts.url!r}: expected an http:// or https:// URL", print_help=False) from None
-    check_spider_and_time(settings, opts.spider, opts.captured_at)
-
-
-def check_spider_and_time(settings: BaseSettings, spider: str | None, captured_at: str | None) -> None:
-    if spider and spider not in get_spider_loader(settings).list():
-        raise UsageError(f"--spider {spider!r}: no such spider (scrapy list shows them)", print_help=False)
-    if captured_at:
+    if opts.spider and opts.spider not in get_spider_loader(settings).list():
+        raise UsageError(f"--spider {opts.spider!r}: no such spider (scrapy list shows them)", print_help=False)
+    if opts.captured_at:
         try:
-            datetime.fromisoformat(captured_at)
+            datetime.fromisoformat(opts.captured_at)
         except ValueError:
-            raise UsageError(f"--captured-at {captured_at!r}: expected an ISO 8601 time such as "
+            raise UsageError(f"--captured-at {opts.captured_at!r}: expected an ISO 8601 time such as "
                              "2026-11-23T09:30:00+08:00", print_help=False) from None
 
 

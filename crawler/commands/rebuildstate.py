@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands.crawl import os_error
 from crawler.state.rebuild import rebuild_state
 
 
@@ -26,7 +27,7 @@ class Command(ScrapyCommand):
         try:
             done = rebuild_state(self.settings)
         except OSError as exc:
-            print(f"rebuildstate: {exc.strerror or exc}", file=sys.stderr)
+            print(f"rebuildstate: cannot rebuild the state: {os_error(exc)}", file=sys.stderr)
             self.exitcode = 1
             return
         print(f"{done.articles} article(s) from {done.lines} JSONL line(s)"

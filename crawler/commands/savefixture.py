@@ -14,9 +14,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from crawler.arguments import ArgumentError, url_arg
 from crawler.browser import render_mode, render_page, wait_selector
-from crawler.commands.extract import check_spider_and_time
+from crawler.commands.extract import check_page_options
 from crawler.extract.dates import get_tz, to_iso
 from crawler.fixtures import FIXTURES_DIR, Fixture, item_diff, load_fixtures, run_fixture
 from crawler.offline import OfflineExtractor
@@ -30,12 +29,7 @@ def check_savefixture_options(settings: BaseSettings, args: list[str], opts: arg
         raise UsageError(f"--case {opts.case!r}: expected a file name (letters, digits, _ . -)", print_help=False)
     if args and not args[0].startswith(("http://", "https://")) and not Path(args[0]).is_file():
         raise UsageError(f"{args[0]}: no such file (or give an http:// or https:// URL)", print_help=False)
-    if opts.url:
-        try:
-            url_arg("url", opts.url)
-        except ArgumentError:
-            raise UsageError(f"--url {opts.url!r}: expected an http:// or https:// URL", print_help=False) from None
-    check_spider_and_time(settings, opts.spider, opts.captured_at)
+    check_page_options(settings, opts)
 
 
 def fetch_error(exc: Exception) -> str:

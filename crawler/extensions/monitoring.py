@@ -20,13 +20,50 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 from spidermon import MonitorSuite
 from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
+from spidermon.settings import MONITOR, STEPS
+
+from crawler.monitors import monitor_message
 
 LOG_HEADER = "[Spidermon]"
 
 
 class LoggerMonitorResult(SpiderMonitorResult):
+    """Spidermon's log of a suite through ``spider.logger``, shorter: a failed monitor is one ERROR line with its
+    message (an assertion's traceback says nothing to the reader; a monitor that raised keeps its traceback), and
+    an actions step that ran only ``QUIET_ACTIONS`` (bookkeeping) or nothing goes to DEBUG."""
+
+    QUIET_ACTIONS = frozenset({"RecordResults"})
+
+    def __init__(self, spider: Spider) -> None:
+        super().__init__(spider)
+        self.buffered: list[tuple[int, str]] | None = None
+
+    def next_step(self) -> None:
+        self.buffered = None
+        super().next_step()  # the step's title is its first line
+
     def log(self, msg: Any, level: int = logging.DEBUG) -> None:
-        self.spider.logger.log(level, f"{LOG_HEADER} {msg}")
+        if self.step is not None and self.step.name in STEPS.ACTION_RELATED and self.buffered is None:
+            self.buffered = []
+        if self.buffered is not None:
+            self.buffered.append((level, f"{LOG_HEADER} {msg}"))
+        else:
+            self.spider.logger.log(level, f"{LOG_HEADER} {msg}")
+
+    def finish_step(self) -> None:
+        super().finish_step()
+        lines, self.buffered = self.buffered or [], None
+        quiet = self.step.successful and all(r.item.name in self.QUIET_ACTIONS for r in self.step.all_items)
+        for level, line in lines:
+            self.spider.logger.log(logging.DEBUG if quiet and level == logging.INFO else level, line)
+
+    def write_errors(self) -> None:
+        for status in self.step.error_statuses:
+            for result in self.step.items_for_status(status):
+                if status == MONITOR.STATUS.FAILURE:
+                    self.log_error(f"{result.status}: {result.item.name}: {monitor_message(result.error)}")
+                else:
+                    self.log_error(f"{result.status}: {result.item.name}\n{result.error}")
 
 
 class LoggerMonitorRunner(SpiderMonitorRunner):

@@ -33,6 +33,24 @@ def storage_problem(exc: BaseException | None, state: str = "state store") -> st
     return None
 
 
+def stop_on_storage_error(crawler: Crawler, exc: BaseException) -> bool:
+    """When ``exc`` is a failed write to DATA_DIR: count it (``store/write_errors``), and the first time record the
+    reason (``store/error``), log it in one line and close the spider with ``store_failed``. False otherwise."""
+    settings = crawler.settings
+    state = settings.get("STATE_PATH") or str(Path(settings.get("DATA_DIR", "data")) / "state.sqlite")
+    problem = storage_problem(exc, state)
+    if problem is None:
+        return False
+    crawler.stats.inc_value("store/write_errors")
+    if crawler.stats.get_value("store/error"):  # already stopping (this guard, or the JSONL store)
+        return True
+    crawler.stats.set_value("store/error", problem)
+    logger.error("Cannot write to DATA_DIR (%s): stopping the crawl", problem, extra={"spider": crawler.spider})
+    assert crawler.engine is not None
+    deferred_from_coro(crawler.engine.close_spider_async(reason="store_failed"))
+    return True
+
+
 class StorageGuard:
     """Extension: when a spider callback, a middleware or a pipeline fails because DATA_DIR cannot be written,
     record the reason (stats ``store/error``, ``store/write_errors``) and close the spider with the finish
@@ -41,7 +59,6 @@ class StorageGuard:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorageGuard:
@@ -51,22 +68,23 @@ class StorageGuard:
         return guard
 
     def spider_error(self, failure: Failure, response: Any, spider: Any) -> None:
-        self.check(failure.value)
+        stop_on_storage_error(self.crawler, failure.value)
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Failure) -> None:
-        self.check(failure.value)
+        stop_on_storage_error(self.crawler, failure.value)
 
-    def check(self, exc: BaseException) -> None:
-        settings = self.crawler.settings
-        state = settings.get("STATE_PATH") or str(Path(settings.get("DATA_DIR", "data")) / "state.sqlite")
-        problem = storage_problem(exc, state)
-        if problem is None:
-            return
-        self.crawler.stats.inc_value("store/write_errors")
-        if self.stopping:
-            return
-        self.stopping = True
-        self.crawler.stats.set_value("store/error", problem)
-        logger.error("Cannot write to DATA_DIR (%s): stopping the crawl", problem,
-                     extra={"spider": self.crawler.spider})
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+
+class StorageGuardMiddleware:
+    """Spider middleware, placed before (below) the pending-URL middleware: a callback or a spider middleware
+    that fails because DATA_DIR cannot be written (the pending URLs' SQLite writes on a full disk) is handled
+    here, in the guard's one line, instead of Scrapy's "Spider error processing" with a traceback per page."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorageGuardMiddleware:
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Any, exception: BaseException) -> list[Any] | None:
+        return [] if stop_on_storage_error(self.crawler, exception) else None

@@ -34,6 +34,7 @@ from crawler.extract import text as textmod
 from crawler.extract.byline import Furniture, dateline, names, split_furniture
 from crawler.extract.dates import parse_date
 from crawler.extract.generic import GenericArticle, extract_generic
+from crawler.extract.pubdate import publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
 from crawler.items import EXTRACTION_LAYERS
@@ -251,11 +252,9 @@ def published_byline(ctx: PageContext) -> datetime | None:
 
 
 def published_generic(ctx: PageContext) -> datetime | None:
-    generic = ctx.generic
-    for raw in [*ctx.sel.xpath("//time/@datetime | //time//text()").getall()[:4], generic.date_text]:
-        if dt := ctx.date(raw):
-            return dt
-    return None
+    # the byline window needs only the cheap path: a site body never makes the voters run for a date
+    generic = ctx.generic_if_ran or extract_generic(ctx.sel.root, ctx.url, vote=False)
+    return publication_date(ctx.sel, ctx.url, ctx.rules.timezone, ctx.now, generic)
 
 
 def updated_site(ctx: PageContext) -> datetime | None:
@@ -427,7 +426,7 @@ def _next_link(sel: Selector) -> str | None:
     for link in sel.root.iter("a"):
         href = link.get("href")
         if href:
-            text = link.text_content()
+            text = "".join(link.itertext())  # an <a> that is a plain lxml element has no text_content()
             if len(text) <= 30 and " ".join(text.split()).lower() in _NEXT_WORDS:
                 return href
     return None

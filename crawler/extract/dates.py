@@ -2,8 +2,10 @@
 
 ``parse_date`` finds the first date in a string and returns a timezone-aware datetime:
 the page's own offset when it gives one, else the site's timezone. Common absolute
-forms take a regex fast path (~µs); relative forms (``3小时前``, ``昨天 12:30``) are
-anchored to ``now`` (the crawl or capture time); anything else goes to dateparser.
+forms take a regex fast path (~µs): year-first numeric dates, numeric dates with the day
+and month in the order of the page's locale (``order``, see :func:`numeric_order`), English
+month names; relative forms (``3小时前``, ``昨天 12:30``, ``3 hours ago``) are anchored to
+``now`` (the crawl or capture time); anything else goes to dateparser.
 """
 
 from __future__ import annotations
@@ -26,6 +28,31 @@ _COMPACT = re.compile(
 _NO_YEAR = re.compile(
     r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?"
 )
+_TIME = r"(?:[\sT,，]+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+# 25/01/2018, 01/25/2018, 25.01.18: which number is the day is the locale's (``order``).
+_NUMERIC = re.compile(
+    r"(?<![\d/.\-])(?P<a>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<b>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)?\d{2})(?![\d/.\-])"
+    + _TIME)
+_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_MONTH = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH_FIRST = re.compile(
+    rf"(?<![A-Za-z]){_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)"
+    + _TIME.replace("[\\sT,，]+", "[\\sT,，]+(?:at\\s+)?"), re.I)
+_DAY_FIRST = re.compile(
+    rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)"
+    + _TIME, re.I)
+_AGO = re.compile(r"(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|min|hour|hr|day|week|month)s?\s+ago\b", re.I)
+_AGO_SECONDS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400, "week": 7 * 86400,
+                "month": 30 * 86400}
+_DAY_FIRST_LANGS = frozenset(
+    "af ar az be bg bs ca cs cy da de el es et eu fa fi fo fr ga gl he hi hr hu hy id is it ka kk lt lv mk ms mt nb "
+    "nl nn no pl pt ro ru sk sl sq sr sv sw ta th tr uk ur uz vi".split()
+)
+_MONTH_FIRST_REGIONS = frozenset("us ph ca fm pw mh".split())
+_YEAR_FIRST_LANGS = frozenset("zh ja ko hu lt mn".split())
+# A year and month with no day ("2006年12月 (5)", an archive widget's entry): no day is to be guessed.
+_YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?!\s*\d)")
 _RELATIVE = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|週|个月|個月)\s*(?:之)?前")
 _DAY_WORD = re.compile(r"(?P<word>刚刚|剛剛|今天|今日|昨天|昨日|前天)(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2}))?")
 _EPOCH = re.compile(r"^\s*(?P<n>1\d{9}(?:\d{3})?)\s*$")
@@ -76,11 +103,59 @@ def _hour(h: int, ampm: str | None) -> int:
     return h
 
 
-def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: datetime | None = None) -> datetime | None:
+def numeric_order(locale: str | None) -> str:
+    """The order of day and month in an all-numeric date of a locale (``en-US``, ``de``, ``zh_CN``):
+    ``"MDY"``, ``"DMY"`` or ``"YMD"``; ``"MDY"`` when the locale is unknown or says nothing."""
+    if not locale:
+        return "MDY"
+    parts = re.split(r"[-_]", locale.strip().lower())
+    lang, region = parts[0], (parts[1] if len(parts) > 1 else "")
+    if lang in _YEAR_FIRST_LANGS:
+        return "YMD"
+    if lang == "en":
+        return "MDY" if not region or region in _MONTH_FIRST_REGIONS else "DMY"
+    if lang in _DAY_FIRST_LANGS or (lang == "fr" and region == "ca"):
+        return "DMY"
+    return "MDY"
+
+
+def _hour12(h: int, ampm: str | None) -> int:
+    if not ampm:
+        return h
+    pm = ampm[0] in "Pp"
+    if pm and h < 12:
+        return h + 12
+    if not pm and h == 12:
+        return 0
+    return h
+
+
+def _with_time(m: re.Match[str], y: int, mo: int, d: int, zone: tzinfo) -> datetime | None:
+    h = _hour12(int(m.group("H") or 0), m.group("ampm")) if m.group("H") else 0
+    return _build(y, mo, d, h, int(m.group("M") or 0), int(m.group("S") or 0), zone)
+
+
+def _numeric(m: re.Match[str], order: str, zone: tzinfo) -> datetime | None:
+    a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    if y < 100:
+        y += 2000 if y < 70 else 1900
+    day_first = order == "DMY"
+    if a > 12 >= b:
+        day_first = True
+    elif b > 12 >= a:
+        day_first = False
+    d, mo = (a, b) if day_first else (b, a)
+    return _with_time(m, y, mo, d, zone)
+
+
+def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: datetime | None = None,
+               order: str | None = None) -> datetime | None:
     """The first date in ``text`` as an aware datetime, or None.
 
     ``tz`` is the site's timezone, used when the text gives no offset; ``now`` anchors
-    relative forms and year-less dates (default: the current time).
+    relative forms and year-less dates (default: the current time); ``order`` reads an
+    all-numeric date (``05/03/2024``): ``"DMY"``, ``"MDY"`` (the default) or ``"YMD"``
+    (see :func:`numeric_order`). A number above 12 settles the order whatever it says.
     """
     if not text:
         return None
@@ -102,6 +177,18 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
                     int(m.group("S") or 0), own or zone)
         if dt is not None:
             return dt.astimezone(zone) if own is not None and own.utcoffset(None) == UTC.utcoffset(None) else dt
+    if m := _MONTH_FIRST.search(text):
+        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d")), zone)
+        if dt is not None:
+            return dt
+    if m := _DAY_FIRST.search(text):
+        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d")), zone)
+        if dt is not None:
+            return dt
+    if m := _NUMERIC.search(text):
+        dt = _numeric(m, order or "MDY", zone)
+        if dt is not None:
+            return dt
     if m := _DAY_WORD.search(text):
         if m.group("word") in ("刚刚", "剛剛"):
             return local_now.replace(microsecond=0)
@@ -112,6 +199,10 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
     if m := _RELATIVE.search(text):
         delta = timedelta(seconds=int(m.group("n")) * _UNIT_SECONDS[m.group("unit")])
         return (local_now - delta).replace(microsecond=0)
+    if m := _AGO.search(text):
+        n = m.group("n").lower()
+        count = 1 if n in ("a", "an", "one") else int(n)
+        return (local_now - timedelta(seconds=count * _AGO_SECONDS[m.group("unit").lower()])).replace(microsecond=0)
     if m := _NO_YEAR.search(text):
         args = (int(m.group("m")), int(m.group("d")), int(m.group("H")), int(m.group("M")), int(m.group("S") or 0))
         dt = _build(local_now.year, *args, zone)
@@ -128,7 +219,7 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
 
 
 def _slow_path(text: str, zone: tzinfo, now: datetime) -> datetime | None:
-    if len(text) > 80 or not re.search(r"\d", text):
+    if len(text) > 80 or not re.search(r"\d", text) or _YEAR_MONTH.search(text):
         return None
     import dateparser  # imported lazily: it costs ~0.3 s at start-up
 

@@ -1,21 +1,25 @@
 """Site-independent article extraction: title, body paragraphs, body images and date text.
 
-The body is found by block scoring in the manner of readability, tuned for Chinese pages:
-every visual text block (``p``, ``div``, ``br``-separated runs, ``li``, headings, table
-cells) is scored by its length and its punctuation (CJK and Latin), and the score flows to
-the nearest container element and, decaying, to its ancestors; a container's score is then
-scaled by ``1 - link density`` and by its class/id hints. The best container (plus sibling
-containers that score nearly as well) is the body. Inside it, link lists, editor lines
-(责任编辑/编辑/校对), copyright notices, video stubs and pagination are dropped, and the body
-stops at a "related articles" style tail (延伸阅读, 相关新闻, 【纠错】, 扫描二维码 ...).
+The page is read once (``text.walk``: scripts, navigation, asides, footers and hidden elements
+skipped) into visual lines. The cheap path scores them in the manner of readability: each line
+by its length in text tokens (every CJK, kana or Hangul character one token, a word of any other
+script one token) and its punctuation, the score flowing to the nearest container element and,
+decaying, to its ancestors; a container's score is scaled by ``1 - link density`` and its
+class/id hints. The best container, grown while its parents add only well-written text, plus
+strong siblings, is the body region; inside it, link lists, credits, copyright and sharing stubs
+(``crawler/rules/generic_noise.txt``) are dropped, and the body stops at a "related articles"
+or comments heading (``crawler/rules/generic_tail.txt``).
 
-Pure: no network, settings or spider state. ``bench/generic_choice.py`` measures this
-module against trafilatura and readability-lxml on the real-page corpus.
+When the cheap path is unsure of its region (``voting.needs_votes``), trafilatura and
+readability-lxml extract the same page and a small learned model decides line by line from the
+three extractors' votes and the line's own features (``crawler/extract/voting.py``).
+
+Pure: no network, settings or spider state. ``bench/generic_choice.py`` measures this module
+against trafilatura and readability-lxml on the corpus.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,210 +28,188 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre section summary table tbody "
-    "td tfoot th thead tr ul caption".split()
-)
+from crawler.extract import text as textmod
+from crawler.extract.pagekind import listing_reason
+from crawler.extract.phrases import line_start, whole_line
+
 # Elements that may hold an article body; text in other blocks (p, li, h2 ...) scores its nearest container.
 CONTAINER_TAGS = frozenset("article body center dd div form main section td table tbody blockquote".split())
-DROP_TAGS = frozenset(
-    "script style noscript iframe frame frameset object embed applet svg canvas select option button input "
-    "textarea nav aside footer head link meta template map area audio video source track param".split()
-)
-_SCRIPT_TAGS = frozenset("script style noscript template head select option textarea".split())
+# Page chrome: its lines never score nor join the body, unless it holds most of the page (a tag left open).
+CHROME_TAGS = frozenset("nav aside footer".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
-_WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
-_PUNCT = re.compile(r"[，。！？；：、,!?;“”「」（）]|\.(?=\s|$)")
-_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
-_POSITIVE = re.compile(r"article|body|content|entry|main|post|text|story|detail|news|zw|cont", re.I)
+# Scripts written without spaces count one token a character; any other run of letters or digits is a word.
+WIDE = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff" \
+       "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\U00020000-\U0002ffff"
+_TOKEN = re.compile(rf"[{WIDE}]|[^\W_{WIDE}]+")
+_PUNCT = re.compile(r"[，。！？；：、,!?;:“”„«»「」『』（）¿¡،؛؟।॥።]|\.(?=\s|$)")
+_POSITIVE = re.compile(r"article|body|content|entry|main|post|text|story|detail|news|zw|cont|blog", re.I)
 _NEGATIVE = re.compile(
     r"comment|foot|footer|sidebar|side|nav|menu|related|relate|recommend|share|sponsor|ad-|advert|banner|"
-    r"breadcrumb|crumb|copyright|login|header|tag|hot|rank|list|link|popup|pager|pagination",
+    r"breadcrumb|crumb|copyright|login|header|tag|hot|rank|list|link|popup|pager|pagination|social|widget|promo",
     re.I,
 )
+_COMMENT = re.compile(r"comment|reply|replies|respond|discuss|disqus|review|feedback|guestbook|forum", re.I)
 _DATE = re.compile(
     r"(?<![\dA-Za-z])(?:19|20)\d{2}\s*[-/.年]\s*(?:1[0-2]|0?[1-9])(?!\d)\s*(?:[-/.月]\s*\d{1,2}\s*日?)?"
     r"(?:\s*\d{1,2}\s*[:：]\s*\d{2})?"
-    r"|(?<!\d)[0-3]?\d/[01]?\d/(?:19|20)\d{2}(?!\d)"
-)
-_DATE_HINT = re.compile(r"time|date|pub|info|source|meta|author|byline|attr", re.I)
-
-# Lines that are never body (editor credits, copyright, reprint notices, video stubs, pagination).
-_NOISE_LINE = re.compile(
-    r"^[\s(（\[【]*(?:责任编辑|责编|编辑|校对|审核|审校|监制|编审|主编|值班编辑|实习编辑|美编)\s*[:：]"
-    r"|^[\s(（\[【]*(?:本文)?(?:来源|作者|记者|通讯员|图片来源|摄影)\s*[:：][^。，,]{0,30}$"
-    r"|版权所有|版權所有|All Rights Reserved|Copyright|©|未经(?:授权|许可|书面)|不得转载|禁止转载|转载请注明|转载请联系"
-    r"|视频加载中|您的浏览器不支持|请升级浏览器|点击播放|打开微信|扫一扫|分享到"
-    r"|^(?:广告|推广|Advertisement)$"
-    r"|^(?:\s|上一页|下一页|上一篇|下一篇|首页|尾页|末页|\d+|[\[\]【】|<>《》.…]|第\s*\d+\s*页|共\s*\d+\s*页)+$",
+    r"|(?<!\d)[0-3]?\d[/.][01]?\d[/.](?:19|20)\d{2}(?!\d)"
+    r"|\d+\s*(?:分钟|小时|小時|天)前|刚刚|今天\s*\d|昨天\s*\d"
+    r"|\b(?:\d+|an?)\s+(?:second|minute|min|hour|hr|day|week)s?\s+ago\b"
+    r"|(?<![A-Za-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
+    r"|(?<!\d)\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}",
     re.I,
 )
-# A short line that starts one of these ends the body: what follows is related links or promotion.
-_TAIL_LINE = re.compile(
-    r"^[\s【\[(（]*(?:延伸阅读|相关阅读|相关新闻|相关报道|相关链接|相关文章|相关专题|相关推荐|推荐阅读|热门推荐|热点推荐|更多精彩|"
-    r"更多阅读|猜你喜欢|往期回顾|往期精彩|精彩推荐|今日推荐|纠错|我要纠错|打印本页|关闭窗口|扫描下方二维码|扫描二维码|长按二维码|"
-    r"点击进入专题|进入专题|网友评论|发表评论|我要评论|评论\s*\d|相关稿件|责任编辑|热门评论|最新评论|精彩评论|全部评论|"
-    r"参与评论|反侵权公告|版权声明|免责声明|本站声明)"
-    r"|(?:已有|共有)\s*\d+\s*[件条篇个]?(?:评论|回复|留言)|Trackback"
-)
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|–|—|--|::|\s-\s|-(?=[^-]{1,16}$))\s*")
+_STAMP = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}\s*[:：时]\s*\d{2}")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|–|—|--|::|»|›|\s-\s|-(?=[^-]{1,16}$))\s*")
 _ICON = re.compile(r"icon|logo|button|btn|arrow|spacer|blank|pixel|face\d*/|avatar|/images?/[^/]*\.gif$", re.I)
-_MIN_LINE = 8
+NOISE_FILE = "generic_noise.txt"
+TAIL_FILE = "generic_tail.txt"
+MIN_LINE = 8
+_SHORT = 120  # noise phrases are looked for in lines up to this many characters
+_TAIL_MAX_CHARS = 50
 
 
 @dataclass
 class GenericArticle:
-    """A generically extracted article: headline, paragraphs, body images and the raw date text."""
+    """A generically extracted article: headline, paragraphs, body images and the raw date text.
+
+    ``kind`` is ``"article"`` or ``"listing"`` (a page of teasers: ``body`` is then empty and
+    ``reason`` says why); ``method`` says how the body was chosen (``cheap`` or ``vote``).
+    """
 
     title: str | None
     body: list[str]
     images: list[str]
     date_text: str | None
+    kind: str = "article"
+    reason: str | None = None
+    method: str = "cheap"
+    byline: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Line:
-    text: str
-    container: Any
-    tag: str = ""
-    link_chars: int = 0
-    images: list[str] = field(default_factory=list)
+def tokens(text: str) -> list[str]:
+    """The text's tokens: each CJK, kana or Hangul character, each word of another script."""
+    return _TOKEN.findall(text)
 
-    @property
-    def chars(self) -> int:
-        return len(_CHAR.findall(self.text))
+
+def count(text: str) -> int:
+    """Text size in tokens: each CJK, kana or Hangul character, each word of another script."""
+    return len(_TOKEN.findall(text))
 
 
 def normalise_space(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return textmod.clean_line(text)
 
 
-def _count(text: str) -> int:
-    """Text size in metric tokens: each CJK character, each Latin word or number."""
-    return len(_CHAR.findall(text))
+class PageLine:
+    """A line of the page with what scoring reads: tokens, punctuation, link share, container."""
+
+    __slots__ = ("chrome", "container", "images", "index", "line", "link", "owner", "punct", "tag", "text", "tokens",
+                 "words")
+
+    def __init__(self, line: textmod.Line, container: Any) -> None:
+        text = line.text
+        self.line = line
+        self.text = text
+        self.index = line.index
+        self.owner = line.owner
+        self.container = container
+        self.chrome = line.marked
+        self.images = line.images
+        self.words: list[str] = [w.casefold() for w in _TOKEN.findall(text)] if text else []
+        self.tokens = len(self.words)
+        self.punct = len(_PUNCT.findall(text)) if text else 0
+        self.link = min(1.0, line.link_chars / self.tokens) if self.tokens else 0.0
+        tag = line.owner.tag if line.owner is not None else ""
+        self.tag = tag.lower() if isinstance(tag, str) else ""
+
+    @property
+    def own_tokens(self) -> float:
+        return self.tokens * (1 - self.link)
 
 
-def _tag(el: Any) -> str:
-    tag = el.tag
-    return tag.lower() if isinstance(tag, str) else ""
+class Page:
+    """One parsed page read once: its lines and the container/ancestor facts scoring needs."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self._container: dict[Any, Any] = {}
+        self.lines = [PageLine(line, self.container_of(line.owner)) for line in
+                      textmod.walk([root], skip_hidden=True, measure=count, mark=CHROME_TAGS)]
+        chrome = sum(line.tokens for line in self.lines if line.chrome)
+        if chrome * 2 > sum(line.tokens for line in self.lines):
+            for line in self.lines:
+                line.chrome = False
+        self._weights: dict[Any, float] = {}
+        self._hints: dict[Any, tuple[float, float, float, float, float]] = {}
+
+    def hints(self, el: Any) -> tuple[float, float, float, float, float]:
+        """Of ``el`` and its ancestors: a comment-like, negative or positive class/id, an ``article``/``main``
+        ancestor, a ``header``/``form`` ancestor (each 0 or 1)."""
+        none = (0.0, 0.0, 0.0, 0.0, 0.0)
+        if el is None:
+            return none
+        chain = []
+        node = el
+        while node is not None and node not in self._hints:
+            chain.append(node)
+            node = node.getparent()
+        up = self._hints[node] if node is not None else none
+        for node in reversed(chain):  # from the top down, without recursion
+            tag = node.tag.lower() if isinstance(node.tag, str) else ""
+            if tag in ("body", "html"):  # their classes describe the whole page
+                self._hints[node] = up
+                continue
+            attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+            up = (
+                1.0 if up[0] or _COMMENT.search(attrs) else 0.0,
+                1.0 if up[1] or _NEGATIVE.search(attrs) else 0.0,
+                1.0 if up[2] or _POSITIVE.search(attrs) else 0.0,
+                1.0 if up[3] or tag in ("article", "main") else 0.0,
+                1.0 if up[4] or tag in ("header", "form") else 0.0,
+            )
+            self._hints[node] = up
+        return up
+
+    def container_of(self, el: Any) -> Any:
+        found = self._container.get(el, False)
+        if found is not False:
+            return found
+        walked = []
+        node = el
+        while node is not None and (not isinstance(node.tag, str) or node.tag.lower() not in CONTAINER_TAGS):
+            walked.append(node)
+            node = node.getparent()
+        for w in walked:
+            self._container[w] = node
+        self._container[el] = node
+        return node
+
+    def class_weight(self, el: Any) -> float:
+        weight = self._weights.get(el)
+        if weight is None:
+            weight = 0.0
+            for attr in (el.get("class"), el.get("id")):
+                if attr:
+                    if _NEGATIVE.search(attr):
+                        weight -= 25
+                    if _POSITIVE.search(attr):
+                        weight += 25
+            self._weights[el] = weight
+        return weight
 
 
-def _is_hidden(el: Any) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
+# The cheap path ------------------------------------------------------------------------------
 
 
-def _clean(root: Any, drop: frozenset[str] = DROP_TAGS) -> Any:
-    """A copy of ``root`` without comments and the ``drop`` elements (default: scripts, navigation,
-    form controls, asides, footers) and, with the default, hidden elements."""
-    root = copy.deepcopy(root)
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            doomed.append(el)
-        elif _tag(el) in drop or (drop is DROP_TAGS and _is_hidden(el)):
-            doomed.append(el)
-    for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        tail = el.tail
-        if tail and tail.strip():
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
-        parent.remove(el)
-    return root
-
-
-def _container_of(el: Any) -> Any:
-    while el is not None and _tag(el) not in CONTAINER_TAGS:
-        el = el.getparent()
-    return el
-
-
-def _lines(root: Any, url: str) -> list[_Line]:
-    """The visual text lines under ``root`` in document order, each tagged with its container."""
-    out: list[_Line] = []
-    buf: list[str] = []
-    state = {"link": 0, "images": []}
-
-    def flush(el: Any) -> None:
-        text = normalise_space("".join(buf))
-        buf.clear()
-        if text or state["images"]:
-            out.append(_Line(text, _container_of(el), _tag(el), state["link"], list(state["images"])))
-        state["link"] = 0
-        state["images"] = []
-
-    links_open = 0  # <a> elements around the current position (no recursion: any depth reads)
-    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
-    for event, el in walker:
-        if event in ("comment", "pi"):
-            if el.tail:
-                buf.append(el.tail)
-                if links_open:
-                    state["link"] += _count(el.tail)
-            continue
-        tag = _tag(el)
-        block = tag in BLOCK_TAGS
-        if event == "start":
-            if block:
-                parent = el.getparent()
-                flush(parent if parent is not None else el)
-            if tag == "br":
-                flush(el.getparent())
-            elif tag == "img":
-                src = el.get("data-original") or el.get("data-src") or el.get("src") or ""
-                small = any(el.get(dim, "").isdigit() and int(el.get(dim)) < 60 for dim in ("width", "height"))
-                if src and not src.startswith("data:") and not small and not _ICON.search(src):
-                    state["images"].append(urljoin(url, src.strip()))
-            if tag == "a":
-                links_open += 1
-            if el.text:
-                buf.append(el.text)
-                if links_open:
-                    state["link"] += _count(el.text)
-            continue
-        if tag == "a":
-            links_open -= 1
-        if block:
-            flush(el)
-        if el.tail and el is not root:
-            buf.append(el.tail)
-            if links_open:
-                state["link"] += _count(el.tail)
-
-    # The tail of a block belongs to the parent's flow; flush() at block end keeps it separate.
-    flush(root)
-    return out
-
-
-def _class_weight(el: Any) -> float:
-    weight = 0.0
-    for attr in (el.get("class"), el.get("id")):
-        if not attr:
-            continue
-        if _NEGATIVE.search(attr):
-            weight -= 25
-        if _POSITIVE.search(attr):
-            weight += 25
-    return weight
-
-
-def _score_containers(lines: list[_Line]) -> dict[Any, float]:
+def _score_containers(lines: list[PageLine]) -> dict[Any, float]:
     scores: dict[Any, float] = {}
     for line in lines:
-        chars = line.chars
-        own = chars - line.link_chars
-        if own < _MIN_LINE or line.container is None:
+        own = line.own_tokens
+        if own < MIN_LINE or line.container is None or line.chrome:
             continue
-        value = 1 + len(_PUNCT.findall(line.text)) + min(own / 40, 4)
-        value *= max(0.0, 1 - line.link_chars / max(chars, 1))
+        value = (1 + line.punct + min(own / 40, 4)) * (1 - line.link)
         el, level = line.container, 0
         while el is not None and level < 4:
             scores[el] = scores.get(el, 0.0) + value / (1 + level) ** 1.5
@@ -236,107 +218,315 @@ def _score_containers(lines: list[_Line]) -> dict[Any, float]:
     return scores
 
 
-def _link_density(el: Any, totals: dict[Any, tuple[int, int, int]]) -> float:
-    chars, links, _ = totals.get(el, (0, 0, 0))
-    return links / chars if chars else 1.0
-
-
-def _region_totals(lines: list[_Line]) -> dict[Any, tuple[int, int, int]]:
-    """Per element: metric tokens, tokens inside links and punctuation marks of its lines."""
-    totals: dict[Any, tuple[int, int, int]] = {}
+def _region_totals(lines: list[PageLine]) -> dict[Any, list[float]]:
+    """Per element: tokens, tokens inside links and punctuation marks of its lines."""
+    totals: dict[Any, list[float]] = {}
     for line in lines:
-        chars, links, punct = line.chars, line.link_chars, len(_PUNCT.findall(line.text))
+        if line.chrome:
+            continue
         el = line.container
+        link = line.tokens * line.link
         while el is not None:
-            c, lk, pu = totals.get(el, (0, 0, 0))
-            totals[el] = (c + chars, lk + links, pu + punct)
+            t = totals.get(el)
+            if t is None:
+                totals[el] = [line.tokens, link, line.punct]
+            else:
+                t[0] += line.tokens
+                t[1] += link
+                t[2] += line.punct
             el = el.getparent()
     return totals
 
 
-def _within(el: Any, region: set[Any]) -> bool:
-    while el is not None:
-        if el in region:
-            return True
-        el = el.getparent()
-    return False
+def _link_density(el: Any, totals: dict[Any, list[float]]) -> float:
+    t = totals.get(el)
+    return t[1] / t[0] if t and t[0] else 1.0
 
 
-def _grow(best: Any, totals: dict[Any, tuple[int, int, int]]) -> Any:
+def _grow(page: Page, best: Any, totals: dict[Any, list[float]]) -> Any:
     """Climb from ``best`` while each step up adds only body-like text: few links, real sentences."""
     current = best
     while True:
         parent = current.getparent()
-        if parent is None or _tag(parent) in ("body", "html") or _class_weight(parent) < 0:
+        if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() in ("body", "html") \
+                or page.class_weight(parent) < 0:
             return current
-        chars, links, punct = (a - b for a, b in zip(totals[parent], totals[current], strict=True))
-        if chars == 0:
+        tokens, links, punct = (a - b for a, b in zip(totals[parent], totals[current], strict=True))
+        if tokens <= 0:
             current = parent
             continue
-        if chars < 50 or links / chars > 0.15 or punct / chars < 0.03:
+        if tokens < 50 or links / tokens > 0.15 or punct / tokens < 0.03:
             return current
         current = parent
 
 
-def _select(lines: list[_Line]) -> set[Any]:
+@dataclass
+class Region:
+    """The cheap path's body region: its elements, and how sure the choice was."""
+
+    elements: set[Any]
+    score: float = 0.0
+    runner_up: float = 0.0  # the best score outside the region (0 when none)
+
+
+def select_region(page: Page) -> Region:
     """The element(s) holding the body: the best scored container, grown, plus strong siblings."""
+    lines = page.lines
     scores = _score_containers(lines)
     if not scores:
-        return set()
+        return Region(set())
     totals = _region_totals(lines)
-    final = {
-        el: (score + _class_weight(el)) * (1 - _link_density(el, totals))
-        for el, score in scores.items()
-    }
-    best = _grow(max(final, key=final.get), totals)
+    final = {el: (score + page.class_weight(el)) * (1 - _link_density(el, totals)) for el, score in scores.items()}
+    top = max(final, key=final.__getitem__)
+    best = _grow(page, top, totals)
     region = {best}
     parent = best.getparent()
     if parent is not None:
         threshold = max(10.0, final.get(best, 0.0) * 0.25)
         for sib in parent:
-            if (
-                sib is not best
-                and final.get(sib, 0.0) >= threshold
-                and _link_density(sib, totals) < 0.3
-                and _class_weight(sib) >= 0
-            ):
+            if (sib is not best and final.get(sib, 0.0) >= threshold and _link_density(sib, totals) < 0.3
+                    and page.class_weight(sib) >= 0):
                 region.add(sib)
-    return region
+    # The strongest container that is neither inside nor around the region: a rival body.
+    around = {a for el in region for a in el.iterancestors()}
+    runner = 0.0
+    for el, value in final.items():
+        if value > runner and el not in around and not _inside(el, region):
+            runner = value
+    return Region(region, final[top], runner)
 
 
-def _is_paragraph(line: _Line) -> bool:
-    return line.chars >= 40 and len(_PUNCT.findall(line.text)) >= 2
+def _inside(el: Any, region: set[Any]) -> bool:
+    node = el
+    while node is not None:
+        if node in region:
+            return True
+        node = node.getparent()
+    return False
 
 
-def _is_heading_or_meta(line: _Line) -> bool:
+def in_region(page: Page, region: set[Any]) -> list[bool]:
+    """For each line of the page: does its container sit inside the region?"""
+    cache: dict[Any, bool] = {}
+    out = []
+    for line in page.lines:
+        el = line.container
+        if line.chrome:
+            out.append(False)
+            continue
+        if el in cache:
+            out.append(cache[el])
+            continue
+        node, walked, found = el, [], False
+        while node is not None:
+            if node in region:
+                found = True
+                break
+            if node in cache:
+                found = cache[node]
+                break
+            walked.append(node)
+            node = node.getparent()
+        for w in walked:
+            cache[w] = found
+        cache[el] = found
+        out.append(found)
+    return out
+
+
+def is_paragraph(line: PageLine) -> bool:
+    """A written paragraph: two punctuation marks and 30 tokens (a dozen words of a spaced script will do)."""
+    return line.punct >= 2 and (line.tokens >= 30 or (line.tokens >= 12 and len(line.text) >= 80))
+
+
+def looks_dated(text: str) -> bool:
+    return _DATE.search(text) is not None
+
+
+def is_noise(text: str) -> bool:
+    return len(text) <= _SHORT and whole_line(NOISE_FILE).search(text) is not None
+
+
+def is_tail(line: PageLine) -> bool:
+    return len(line.text) <= _TAIL_MAX_CHARS and line_start(TAIL_FILE).search(line.text) is not None
+
+
+def _is_heading_or_meta(line: PageLine) -> bool:
     """A headline or a byline/date line standing above the first paragraph."""
     if line.tag in HEADING_TAGS:
         return True
-    return len(line.text) <= 80 and bool(_DATE.search(line.text)) and not _is_paragraph(line)
+    return len(line.text) <= 80 and bool(_DATE.search(line.text)) and not is_paragraph(line)
 
 
-def _filter(lines: list[_Line]) -> tuple[list[str], list[str]]:
-    body: list[str] = []
-    images: list[str] = []
-    total = sum(line.chars for line in lines) or 1
+def cheap_body(lines: list[PageLine]) -> list[PageLine]:
+    """The body lines among the region's lines: credits, link lists and the related-links tail left out."""
+    body: list[PageLine] = []
+    total = sum(line.tokens for line in lines) or 1
     seen = 0
-    first = next((i for i, line in enumerate(lines) if _is_paragraph(line)), 0)
+    first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
     for i, line in enumerate(lines):
-        text, chars = line.text, line.chars
-        seen += chars
+        seen += line.tokens
         if i < first and _is_heading_or_meta(line):
             continue
-        if text and len(text) <= 40 and _TAIL_LINE.search(text) and body and seen > total * 0.3:
+        if line.text and body and seen > total * 0.3 and is_tail(line):
             break
-        images.extend(line.images)
-        if not text or not chars:
+        if not line.tokens:
+            if line.images:
+                body.append(line)
             continue
-        if chars and line.link_chars / chars > 0.5:
+        if line.link > 0.5 or is_noise(line.text):
             continue
-        if len(text) <= 120 and _NOISE_LINE.search(text):
+        body.append(line)
+    return body
+
+
+def conventions(lines: list[PageLine], title_at: int | None) -> list[PageLine]:
+    """The project's conventions on a chosen body: the headline is the title field, not a body line;
+    credits, sharing stubs and copyright lines (the noise list) and the byline/date lines above the
+    first paragraph are not body."""
+    first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
+    out = []
+    for i, line in enumerate(lines):
+        if line.index == title_at:
             continue
-        body.append(text)
-    return body, list(dict.fromkeys(images))
+        if line.text and (is_noise(line.text) or (i < first and line.tag not in HEADING_TAGS
+                                                  and _is_heading_or_meta(line))):
+            continue
+        out.append(line)
+    return out
+
+
+def _images(lines: list[PageLine], url: str) -> list[str]:
+    found: dict[str, None] = {}
+    for line in lines:
+        for img in line.images:
+            src = textmod.image_url(img)
+            if not src or _ICON.search(src):
+                continue
+            if any(img.get(dim, "").isdigit() and int(img.get(dim)) < 60 for dim in ("width", "height")):
+                continue
+            found.setdefault(urljoin(url, src), None)
+    return list(found)
+
+
+# Title and byline ------------------------------------------------------------------------------
+
+
+def _strip_site(title: str) -> str:
+    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) <= 1:
+        return title.strip()
+    first = parts[0].strip()
+    return first if count(first) >= 4 else max(parts, key=len).strip()
+
+
+def page_title(root: Any) -> str | None:
+    titles = root.xpath("//title//text()")
+    page = normalise_space(" ".join(t for t in titles if isinstance(t, str)))
+    og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
+    og_title = normalise_space(og[0]) if og else ""
+    reference = og_title or page
+    h1s = [normalise_space("".join(h.itertext())) for h in root.iter("h1")]
+    h1s = [h for h in h1s if 4 <= len(h) <= 200]
+    for h in h1s:
+        if reference and (h in reference or _strip_site(reference) in h):
+            return h
+    if og_title:
+        return _strip_site(og_title)
+    if h1s:
+        return h1s[0]
+    return _strip_site(page) or None
+
+
+def title_index(lines: list[PageLine], title: str | None) -> int | None:
+    """The index of the line holding the headline, if the page prints it."""
+    if not title:
+        return None
+    for i, line in enumerate(lines):
+        if line.text and (line.text == title or (line.tag in HEADING_TAGS and title in line.text)):
+            return i
+    for i, line in enumerate(lines):
+        if line.text and len(line.text) <= 2 * len(title) + 20 and title in line.text:
+            return i
+    return None
+
+
+def byline_window(lines: list[PageLine], title_at: int | None, body: list[PageLine]) -> list[PageLine]:
+    """The short lines between the headline and the body's first paragraph (where bylines and dates stand)."""
+    first = next((line.index for line in body if is_paragraph(line)), body[0].index if body else None)
+    if title_at is None:
+        if first is None:
+            return []
+        start = max(0, first - 8)
+    else:
+        start = title_at + 1
+    end = first if first is not None and first >= start else start + 12
+    return [line for line in lines[start:min(end, start + 15)] if line.text and len(line.text) <= 200]
+
+
+def date_line(lines: list[PageLine], window: list[PageLine], body: list[PageLine]) -> str | None:
+    """The line that dates the article: a dated line of the byline window, else a short dated line opening
+    the body, else a short line in or right after the body with a full date and time (a post's footer)."""
+    for line in window:
+        if line.link <= 0.5 and _DATE.search(line.text):
+            return line.text
+    for line in body[:6]:
+        if len(line.text) <= 80 and not is_paragraph(line) and line.link <= 0.5 and _DATE.search(line.text):
+            return line.text
+    after = lines[body[-1].index + 1:body[-1].index + 4] if body else []
+    for line in [*body, *after]:
+        if len(line.text) <= 80 and _STAMP.search(line.text):
+            return line.text
+    return None
+
+
+# Entry points -------------------------------------------------------------------------------------
+
+
+def as_html(root: Any) -> Any:
+    """``root`` as an HTML tree: an XHTML page parsed as XML (namespaced tags, no ``text_content``) is
+    read again as HTML; an HTML tree is returned as it is."""
+    if root is None or isinstance(root, lxml.html.HtmlElement) or not isinstance(getattr(root, "tag", None), str):
+        return root
+    return lxml.html.document_fromstring(etree.tostring(root, encoding="unicode"))
+
+
+def parse(page: str | Any) -> Any | None:
+    """An lxml HTML root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
+
+    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text.
+    """
+    if not isinstance(page, str):
+        return as_html(getattr(page, "root", page))
+    try:
+        return lxml.html.document_fromstring(page)
+    except ValueError:
+        try:
+            data = page.encode("utf-8", "surrogatepass")
+            return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+        except (etree.ParserError, ValueError):
+            return None
+    except etree.ParserError:
+        return None
+
+
+def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
+    """The page's lines from the body's first line to its last (what the body was chosen from)."""
+    return page.lines[lines[0].index:lines[-1].index + 1] if lines else []
+
+
+def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tuple[list[PageLine], str]:
+    from crawler.extract import voting
+
+    region = select_region(page)
+    flags = in_region(page, region.elements) if region.elements else [False] * len(page.lines)
+    cheap = cheap_body([line for line, inside in zip(page.lines, flags, strict=True) if inside])
+    if vote and voting.needs_votes(page, region, flags, cheap):
+        title_at = title_index(page.lines, title)
+        voted = voting.vote(page, flags, cheap, url, title_at)
+        if voted is not None:
+            return conventions(voted, title_at), "vote"
+    return cheap, "cheap"
 
 
 def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
@@ -345,72 +535,32 @@ def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
     ``root`` is a parsed lxml element (``lxml.html.fromstring``) or a parsel ``Selector``
     (its ``.root`` is used); it is not modified. Returns ``([], [])`` when nothing scores.
     """
-    root = getattr(root, "root", root)
-    cleaned = _clean(root)
-    lines = _lines(cleaned, url)
-    region = _select(lines)
-    if not region:
+    root = parse(root)
+    if root is None or not isinstance(root.tag, str):
         return [], []
-    return _filter([line for line in lines if _within(line.container, region)])
+    page = Page(root)
+    lines, _method = _body_of(page, url, page_title(root))
+    if listing_reason(_span(page, lines), lines):
+        return [], []
+    return [line.text for line in lines if line.text], _images(lines, url)
 
 
-def _strip_site(title: str) -> str:
-    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
-    if len(parts) <= 1:
-        return title.strip()
-    first = parts[0].strip()
-    return first if _count(first) >= 4 else max(parts, key=len).strip()
-
-
-def _title(root: Any) -> str | None:
-    page_title = normalise_space(" ".join(root.xpath("//title//text()")))
-    og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
-    og_title = normalise_space(og[0]) if og else ""
-    reference = og_title or page_title
-    h1s = [normalise_space(h.text_content()) for h in root.xpath("//h1")]
-    h1s = [h for h in h1s if 4 <= len(h) <= 120]
-    for h in h1s:
-        if reference and (h in reference or _strip_site(reference) in h):
-            return h
-    if og_title:
-        return _strip_site(og_title)
-    if h1s:
-        return h1s[0]
-    return _strip_site(page_title) or None
-
-
-def _date_text(root: Any, title: str | None, body: list[str]) -> str | None:
-    """The short line holding a date between the headline and the body, else a date-hinted element."""
-    lines = [line.text for line in _lines(root, "") if line.text]
-    start = next((i for i, text in enumerate(lines) if title and title in text), 0)
-    end = next((i for i in range(start, len(lines)) if body and lines[i] == body[0]), len(lines))
-    for text in lines[start:end + 1]:
-        if len(text) <= 120 and _DATE.search(text):
-            return text
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not _DATE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
-            continue
-        text = normalise_space(el.text_content())
-        if 6 <= len(text) <= 200 and _DATE.search(text):
-            return text
-    if start == 0 and end < len(lines):
-        tail = [text for text in lines[end:] if len(text) <= 60 and _DATE.search(text)]
-        return tail[0] if tail else None
-    return None
-
-
-def extract_generic(page: str | Any, url: str) -> GenericArticle:
+def extract_generic(page: str | Any, url: str, vote: bool = True) -> GenericArticle:
     """Title, body, images and raw date text of an article page, without site knowledge.
 
-    ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged).
+    ``page`` is the HTML, or an already-parsed lxml root or parsel Selector (left unchanged);
+    ``vote=False`` keeps to the cheap path (when only the title, byline and date are wanted).
     """
-    if isinstance(page, str):
-        try:
-            root = lxml.html.document_fromstring(page)
-        except (etree.ParserError, ValueError):
-            return GenericArticle(None, [], [], None)
-    else:
-        root = getattr(page, "root", page)
-    body, images = generic_body(root, url)
-    title = _title(root)
-    return GenericArticle(title, body, images, _date_text(_clean(root, _SCRIPT_TAGS), title, body))
+    root = parse(page)
+    if root is None or not isinstance(root.tag, str):
+        return GenericArticle(None, [], [], None, kind="empty", reason="unreadable markup")
+    parsed = Page(root)
+    title = page_title(root)
+    lines, method = _body_of(parsed, url, title, vote)
+    if reason := listing_reason(_span(parsed, lines), lines):
+        return GenericArticle(title, [], [], None, kind="listing", reason=reason, method=method)
+    body = [line.text for line in lines if line.text]
+    title_at = title_index(parsed.lines, title)
+    window = byline_window(parsed.lines, title_at, lines)
+    return GenericArticle(title, body, _images(lines, url), date_line(parsed.lines, window, lines), method=method,
+                          byline=[line.text for line in window])

@@ -106,9 +106,10 @@ def _keywords(value: Any) -> list[str]:
 def _meta(sel: Selector, names: tuple[str, ...]) -> dict[str, str]:
     found: dict[str, str] = {}
     for node in sel.xpath("//meta[@content]"):
-        key = (node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop") or "").lower()
-        if key in names and key not in found and node.attrib["content"].strip():
-            found[key] = node.attrib["content"].strip()
+        el = node.root  # one attribute at a time: a malformed attribute name elsewhere on the tag raises in .attrib
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        if key in names and key not in found and (el.get("content") or "").strip():
+            found[key] = el.get("content").strip()
     return found
 
 

@@ -28,7 +28,9 @@ A site module sets class attributes; the base turns them into requests and items
 
 Spider arguments: ``-a start_urls=URL,URL`` (replaces the sources), ``-a url=URL`` (one
 article), ``-a limit=N`` (stop after N articles), ``-a since=YYYY-MM-DD`` (skip older
-articles), ``-a full=1`` (ignore the incremental state).
+articles), ``-a full=1`` (ignore the incremental state), ``-a wait_selector=CSS`` (with ``render_js``).
+An argument no ``__init__`` of the spider takes is refused before the crawl (a typo such as
+``-a limt=5`` would otherwise crawl everything); names starting with ``_`` (scrapyd's ``_job``) pass.
 
 Hooks, for the exceptions a site has: ``is_article_url(url)``, ``article_links(response)``,
 ``adjust_page(page, response)`` (``page.discard(field)`` forgets a wrong field).
@@ -37,6 +39,7 @@ Hooks, for the exceptions a site has: ``is_article_url(url)``, ``article_links(r
 from __future__ import annotations
 
 import gzip
+import inspect
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -53,7 +56,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.arguments import bool_arg, day_arg, int_arg, url_arg, urls_arg
+from crawler.arguments import bool_arg, day_arg, int_arg, known_args, url_arg, urls_arg
 from crawler.extract.article import Page, SiteRules, Source, extract_page, find_next_page
 from crawler.extract.dates import get_tz, parse_date
 from crawler.extract.select import SelectorSpec
@@ -80,6 +83,12 @@ def binary_kind(body: bytes) -> str | None:
     if b"\x00" in body[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs
         return "binary data"
     return None
+
+
+def content_type(response: Response) -> str:
+    """The response's Content-Type as a log line shows it (``served as text/html``), or ``no Content-Type``."""
+    value = response.headers.get("Content-Type", b"").decode("latin-1").strip()
+    return f"served as {value}" if value else "no Content-Type"
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]")
@@ -123,7 +132,7 @@ class ArticleSpider(Spider):
 
     def __init__(self, *args: Any, start_urls: str | None = None, url: str | None = None,
                  limit: str | int | None = None, since: str | None = None, full: str | bool = False,
-                 **kwargs: Any) -> None:
+                 wait_selector: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # every argument is checked here, before the crawl starts (ArgumentError: one line naming it)
         self.single_url = url_arg("url", url) if url is not None else None
@@ -135,6 +144,8 @@ class ArticleSpider(Spider):
         self.limit = int_arg("limit", limit, minimum=1)
         self.since: date | None = day_arg("since", since)
         self.full = bool(bool_arg("full", full))
+        if wait_selector:
+            self.wait_selector = wait_selector
         self.articles_seen = 0
         self.last_rejection: str | None = None
         self._requested: set[int] = set()  # hashes of the URLs linked so far (see first_link)
@@ -153,8 +164,20 @@ class ArticleSpider(Spider):
                          timezone=cls.timezone)
 
     @classmethod
+    def argument_names(cls) -> set[str]:
+        """The ``-a`` arguments the spider takes: the named parameters of the ``__init__`` of its classes."""
+        names: set[str] = set()
+        for klass in cls.__mro__[:cls.__mro__.index(ArticleSpider) + 1]:
+            init = klass.__dict__.get("__init__")
+            if init is not None:
+                names.update(name for name, p in inspect.signature(init).parameters.items()
+                             if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        return names
+
+    @classmethod
     def check_arguments(cls, arguments: Mapping[str, Any], settings: BaseSettings | None = None) -> None:
         """Raise ``ArgumentError`` for a spider argument this spider refuses (``scrapy crawl`` calls it first)."""
+        known_args(arguments, cls.argument_names(), cls.name)
         cls(**dict(arguments))
 
     # Sources ------------------------------------------------------------------------------
@@ -206,7 +229,7 @@ class ArticleSpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
-            self.reject(response, "not_html", f"list page is not HTML ({response.headers.get('Content-Type')})")
+            self.reject(response, "not_html", f"list page is not HTML ({content_type(response)})")
             return
         self.crawler.stats.inc_value("pages/list")
         links = list(dict.fromkeys(self.article_links(response)))
@@ -282,13 +305,13 @@ class ArticleSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
-            self.reject(response, "not_html", f"not an HTML page ({response.headers.get('Content-Type', b'')!r})")
+            self.reject(response, "not_html", f"not an HTML page ({content_type(response)})")
             return
         if not response.body.strip():
             self.reject(response, "empty_page", "empty body")
             return
         if kind := binary_kind(response.body):
-            self.reject(response, "binary", f"{kind} served as {response.headers.get('Content-Type', b'').decode()}")
+            self.reject(response, "binary", f"{kind} ({content_type(response)})")
             return
         now = self.now(response)
         try:

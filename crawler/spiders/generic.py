@@ -10,7 +10,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler.arguments import ArgumentError, bool_arg, int_arg, regex_arg
-from crawler.spiders.base import ArticleSpider
+from crawler.spiders.base import ArticleSpider, content_type
 
 _PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(\.\w+)?$")
 
@@ -66,7 +66,7 @@ class GenericSpider(ArticleSpider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
-            self.reject(response, "not_html", "list page is not HTML")
+            self.reject(response, "not_html", f"list page is not HTML ({content_type(response)})")
             return
         self.crawler.stats.inc_value("pages/list")
         yield from self.follow_links(response)

@@ -1,0 +1,91 @@
+"""Publication dates of pages without site rules (crawler.extract.pubdate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import lxml.html
+from parsel import Selector
+
+from crawler.extract.dates import get_tz, to_iso
+from crawler.extract.generic import extract_generic
+from crawler.extract.pubdate import page_locale, publication_date
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=get_tz("Asia/Shanghai"))
+PARA = "今年以来，我市坚持稳中求进工作总基调，经济运行总体平稳，主要指标好于预期，发展质量不断提升，各项工作有序推进。"
+
+
+def page(article_head: str, sidebar: str = "", lang: str = "zh-CN", head: str = "") -> str:
+    return f"""<html lang="{lang}"><head><title>全市经济运行稳中向好_示例新闻网</title>{head}</head><body>
+<div class="nav"><a href="/">首页</a> <a href="/news/">新闻</a></div>
+<div class="main"><h1>全市经济运行稳中向好</h1>{article_head}
+<div class="article"><p>{PARA}</p><p>{PARA[::-1]}</p><p>{PARA[3:]}{PARA[:3]}</p></div></div>
+<div class="sidebar">{sidebar}</div></body></html>"""
+
+
+def date_of(html: str, url: str = "https://news.example.com/a.html", tz: str = "Asia/Shanghai") -> str | None:
+    root = lxml.html.document_fromstring(html)
+    return to_iso(publication_date(root, url, tz, NOW, extract_generic(root, url)))
+
+
+def test_structured_microdata_comes_first():
+    html = page('<div class="info">2024-03-05 10:20</div>', head='<meta itemprop="datePublished" content="2024-03-04">')
+    assert date_of(html) == "2024-03-04T00:00:00+08:00"
+
+
+def test_time_element_of_the_article_but_not_of_a_sidebar_or_teaser_list():
+    sidebar = ('<ul class="list"><li><a href="/b">另一篇</a>'
+               '<time datetime="2024-02-07T08:00:00+08:00">2月7日</time></li></ul>')
+    assert date_of(page("", sidebar)) is None
+    html = page('<time class="published" datetime="2024-03-05T10:20:00+08:00">3月5日</time>', sidebar)
+    assert date_of(html) == "2024-03-05T10:20:00+08:00"
+
+
+def test_shown_time_beats_a_day_only_attribute():
+    html = page('<time pubdate datetime="2017-11-13">建立時間：2016/05/21 11:44</time>')
+    assert date_of(html) == "2016-05-21T11:44:00+08:00"
+
+
+def test_byline_window_between_headline_and_body():
+    html = page('<div class="info"><span>2024-03-05 10:20:30</span> 来源：示例日报</div>')
+    assert date_of(html) == "2024-03-05T10:20:30+08:00"
+
+
+def test_relative_byline_date_is_anchored_to_the_crawl_time():
+    assert date_of(page('<div class="info">3小时前 来源：新华社</div>')) == "2026-11-25T09:00:00+08:00"
+    assert date_of(page('<p class="byline">Updated 2 hours ago</p>', lang="en")) == "2026-11-25T10:00:00+08:00"
+
+
+def test_numeric_slash_dates_follow_the_page_locale():
+    assert date_of(page('<p class="byline">Posted 05/03/2024 by Ann</p>', lang="en-GB"), tz="Europe/London") \
+        == "2024-03-05T00:00:00+00:00"
+    assert date_of(page('<p class="byline">Posted 05/03/2024 by Ann</p>', lang="en-US"), tz="America/New_York") \
+        == "2024-05-03T00:00:00-04:00"
+    assert date_of(page('<p class="byline">Posted 25/03/2024 by Ann</p>', lang="en-US"), tz="America/New_York") \
+        == "2024-03-25T00:00:00-04:00"  # no 25th month: the day comes first whatever the locale says
+
+
+def test_archive_widget_and_sidebar_dates_are_never_the_date():
+    sidebar = ('<h3>归档</h3><ul><li><a href="/2006/12/">2006年12月 (5)</a></li>'
+               '<li><a href="/2006/11/">2006年11月 (9)</a></li></ul><div class="widget">创建于 2005-07-01</div>')
+    assert date_of(page("", sidebar)) is None
+
+
+def test_htmldate_reads_the_url_when_the_page_prints_nothing():
+    assert date_of(page(""), url="https://news.example.com/2024/03/05/story.html") == "2024-03-05T00:00:00+08:00"
+
+
+def test_a_year_alone_is_no_date():
+    assert date_of(page("", '<div class="copy">© 2017 示例新闻网</div>')) is None
+
+
+def test_selector_input_and_no_article():
+    html = page('<div class="info">2024-03-05 10:20</div>')
+    assert to_iso(publication_date(Selector(text=html), "", "Asia/Shanghai", NOW,
+                                   extract_generic(html, ""))) == "2024-03-05T10:20:00+08:00"
+
+
+def test_page_locale():
+    assert page_locale(lxml.html.document_fromstring('<html lang="en-GB"><body></body></html>')) == "en-GB"
+    root = lxml.html.document_fromstring('<html><head><meta property="og:locale" content="de_DE"></head></html>')
+    assert page_locale(root) == "de_DE"

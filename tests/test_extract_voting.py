@@ -1,0 +1,55 @@
+"""Voting between extractors (crawler.extract.voting): matching outputs to lines, the stored trees, abstention."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crawler.extract import generic, voting
+
+
+def test_output_coverage_by_word_trigrams_and_whole_short_lines():
+    out = voting.Output("The river was lower than I have seen it all year.\nShare this\n今天的江水很浅")
+    assert out.coverage(voting.words("The river was lower than I have seen it")) == 1.0
+    assert out.coverage(voting.words("the river was higher than ever")) == 0.25  # 1 of 4 trigrams
+    assert out.coverage(voting.words("Share this")) == 1.0 and out.coverage(voting.words("Share")) == 0.0
+    assert out.coverage(voting.words("江水很浅")) == 1.0
+
+
+def test_forest_walks_its_trees_level_by_level():
+    # one tree of depth 2: root splits on feature 0 at 0.5, its children on feature 1 at 2.0 and 3.0
+    spec = {"features": ["a", "b"], "base": 0.0, "depth": 2, "cut": 0.5,
+            "feature": [[0, 1, 1]], "threshold": [[0.5, 2.0, 3.0]], "leaf": [[-1.0, 1.0, -2.0, 2.0]]}
+    forest = voting.Forest(spec)
+    rows = [[0.0, 1.0], [0.0, 2.5], [1.0, 2.5], [1.0, 3.5]]
+    assert forest.scores(rows).tolist() == [-1.0, 1.0, -2.0, 2.0]
+    assert np.all((forest.probabilities(rows) >= 0.5) == np.array([False, True, False, True]))
+
+
+def test_the_model_file_matches_the_features():
+    line, gate = voting.load_model()
+    assert tuple(line.features) == voting.FEATURES and tuple(gate.features) == voting.GATE_FEATURES
+    assert 0 < line.cut < 1 and 0 < gate.cut < 1
+
+
+def test_features_one_row_per_line():
+    html = ("<html><body><h1>标题</h1><div class='content'><p>" + "正文很长的一段话，" * 10
+            + "</p><p>第二段。</p></div></body></html>")
+    page = generic.Page(generic.parse(html))
+    flags = [True] * len(page.lines)
+    rows, words = voting.line_features(page, flags, {1}, {"trafilatura": None, "readability": None}, 0)
+    assert len(rows) == len(page.lines) == len(words)
+    assert all(len(row) == len(voting.FEATURES) for row in rows)
+
+
+def test_every_voter_abstaining_leaves_the_cheap_path(monkeypatch):
+    monkeypatch.setattr(voting, "VOTER_FUNCS", {name: (lambda root, url: None) for name in voting.VOTERS})
+    page = generic.Page(generic.parse("<html><body><p>一段文字，足够长的一段文字，用来测试。</p></body></html>"))
+    assert voting.vote(page, [True] * len(page.lines), list(page.lines), "https://example.com/", None) is None
+
+
+def test_structured_article_body_is_read_from_json_ld():
+    body = "第一段。" * 60
+    html = f'<html><head><script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{body}"}}' \
+           "</script></head><body></body></html>"
+    assert voting.structured_body(generic.parse(html)) == body
+    assert voting.structured_body(generic.parse("<html><body>x</body></html>")) is None
