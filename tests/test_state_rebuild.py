@@ -56,3 +56,24 @@ def test_damaged_state_names_the_file_and_rebuilds_from_jsonl(tmp_path: Path, re
     assert stats["dedup/exact"] == 1 and stats.get("store/items") is None  # content hashes known again
     assert len(read_jsonl(tmp_path, "localnews")) == 30
     assert len(list(tmp_path.glob("state.sqlite.broken-*"))) == 1
+
+
+def test_a_sound_state_in_a_read_only_folder_is_not_called_damaged(tmp_path: Path) -> None:
+    from scrapy.settings import Settings
+
+    from crawler.state.rebuild import StateUnreadable, check_state
+    from crawler.state.sqlite import SQLiteStore
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True,
+                      check=False).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        SQLiteStore(folder / "state.sqlite").close()
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        with pytest.raises(StateUnreadable) as raised:
+            check_state(Settings({"STATE_BACKEND": "sqlite", "STATE_PATH": str(folder / "state.sqlite")}))
+        assert "not writable" in str(raised.value) and "damaged" not in str(raised.value)
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

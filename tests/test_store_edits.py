@@ -310,7 +310,8 @@ def test_a_read_only_data_dir_fails_the_crawl_with_the_reason(tmp_path: Path) ->
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
         # refused before the engine starts: one line with the reason, nothing fetched, nothing recorded
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
-        assert proc.stderr.rstrip().splitlines()[-1] == f"crawl generic: cannot use DATA_DIR {data}: Read-only file system"
+        last = proc.stderr.rstrip().splitlines()[-1]
+        assert last == f"crawl generic: cannot use DATA_DIR {data}: Read-only file system"
         assert not (tmp_path / "stats.json").exists()
         if state.exists():
             with sqlite3.connect(state) as db:

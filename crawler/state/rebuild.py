@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ def check_state(settings: BaseSettings) -> None:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             (status,) = db.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.OperationalError as exc:
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            # SQLite opens a WAL database only where it can write its -shm/-wal files beside it
+            raise StateUnreadable(
+                f"cannot use the state {path}: the file or its folder is not writable ({exc})") from exc
+        status = str(exc)
     except sqlite3.DatabaseError as exc:
         status = str(exc)
     if status != "ok":
