@@ -52,3 +52,14 @@ def test_global_rule_file_drops_ui_strings_and_disclaimers_but_not_text():
     lines, removed = apply_rules(furniture + text, rules)
     assert lines == text
     assert len(removed) == len(furniture)
+
+
+def test_a_tail_marker_inserted_after_every_paragraph_is_a_slogan_not_the_end():
+    rules = RuleSet(load_rules(DEFAULT_RULES_FILE))
+    paragraphs = [f"第{i}段，记者在现场看到，工人们正在加紧施工，预计年底完工。" for i in range(8)]
+    lines = [line for paragraph in paragraphs for line in (paragraph, "延伸阅读")]
+    kept, removed = apply_rules(lines, rules)
+    assert kept == paragraphs and len(removed) == 8
+    # once, before teasers, it still ends the article
+    kept, _ = apply_rules([*paragraphs, "延伸阅读", "工地年底完工", "新桥通车"], rules)
+    assert kept == paragraphs

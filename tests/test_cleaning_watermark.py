@@ -109,3 +109,16 @@ def test_repeated_heading_that_names_a_thing_is_not_cut_from_the_text():
     lines, _removed, marks = strip_watermarks(body)
     assert [m.inline for m in marks] == [False]
     assert sum("iPhone 11" in line for line in lines) == 8
+
+
+def test_slogan_with_a_colon_or_among_short_paragraphs_goes_but_records_and_table_rows_stay():
+    # a slogan after every paragraph, some paragraphs short (a subheading, a one-line answer)
+    body = [p if i % 3 else p[:12] + "？" for i, p in enumerate(paragraphs(12))]
+    for slogan in ("小编推荐：每日新闻早知道", "Follow us on WeChat: TechDaily", SLOGAN):
+        lines, _, marks = strip_watermarks(with_slogan(body, 1, slogan))
+        assert lines == body and [m.text for m in marks] == [slogan], slogan
+    # a record's field with a number, and a table's header above each of its parts, stay
+    records = []
+    for i, para in enumerate(paragraphs(6)):
+        records += [para, "Estimate: $8,000 to $12,000"] if i % 2 else [para, "Response Votes %", f"Yes {i}0 {i}5%"]
+    assert strip_watermarks(records)[0] == records

@@ -21,6 +21,7 @@ A line left with no letters or digits after its cuts is removed whole.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from crawler.cleaning.keys import Removal, line_key
 
 INLINE_MIN_CHARS = 6
 TEASER_MAX_CHARS = 60  # a line after a tail marker this short reads as a teaser (a linked title)
+SLOGAN_OCCURRENCES = 3  # a tail marker seen this often in one article is an inserted slogan, not the end
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.txt"
 
 
@@ -188,11 +190,16 @@ def cut_tail(lines: list[str], rules: RuleSet) -> tuple[list[str], list[Removal]
     """Lines without a related-content tail (the marker and what follows it) and lone markers."""
     removed: list[Removal] = []
     out: list[str] = []
+    counts: Counter[str] | None = None
     for i, line in enumerate(lines):
         rule = rules.tail_rule(line)
         if rule is None:
             out.append(line)
-        elif _ends_article(lines, i):
+            continue
+        if counts is None:
+            counts = Counter(line_key(each) for each in lines)
+        # a marker printed after paragraph after paragraph is a slogan: only its own lines go
+        if counts[line_key(line)] < SLOGAN_OCCURRENCES and _ends_article(lines, i):
             removed.extend(Removal(cut, rule.kind, rule.source) for cut in lines[i:])
             break
         else:

@@ -15,9 +15,13 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   the repeated-paragraph step handles;
 - ``data``: it holds a date or time ("Mon 18th Dec 2006", "2019-09-05 11:10"), or is mostly digits (a
   price, a phone number): entries of a list, never a slogan;
-- ``field``: a ``key: value`` line ("Job type: Full time"), the field of repeated records;
-- ``list_entry``: it does not stand between paragraphs: at most half of its occurrences have
-  paragraphs (long lines with sentence punctuation) on both sides. A slogan is inserted into running
+- ``table_row``: cells separated by tabs (a table's header printed above each of its parts);
+- ``field``: a ``key: value`` line ("Job type: Full time", "Estimate: $8,000"), the field of
+  repeated records, unless it holds no number and nearly every occurrence stands beside a
+  paragraph (a slogan "小编推荐：每日新闻早知道" inserted after each one);
+- ``list_entry``: it does not stand among paragraphs: at most half of its occurrences have a
+  paragraph (a long line with sentence punctuation) on one side and running text (not a table row
+  or a number) on the other. A slogan is inserted into running
   text; a line recurring among short lines is an entry of a list or a table ("by Date", "SOLD", a
   gallery's caption);
 - ``series``: other short lines of the article start like it but say something else ("by Taco Cowboy"
@@ -53,6 +57,7 @@ from crawler.cleaning.rules import _literal_pattern
 
 MIN_OCCURRENCES = 3
 SPARSE_GAP = 5
+FIELD_BESIDE_TEXT = 0.6  # a key: value line between paragraphs this often is an inserted slogan
 HEADING_MAX_CHARS = 12
 INLINE_MIN_CHARS = 5
 _CLAUSE_MIN_CHARS = 6
@@ -112,10 +117,12 @@ def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, 
         return "label"
     if _DATA.search(text) or sum(ch.isdigit() for ch in key) * 2 > len(key):
         return "data"
-    if _FIELD.match(text.strip()):
-        return "field"
+    if "\t" in text.strip():
+        return "table_row"
     if beside_text <= 0.5:
         return "list_entry"
+    if _FIELD.match(text.strip()) and (beside_text < FIELD_BESIDE_TEXT or any(ch.isdigit() for ch in text)):
+        return "field"
     if series:
         return "series"
     if len(key) <= HEADING_MAX_CHARS and not has_sentence_punct(text) and gaps:
@@ -180,6 +187,9 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     # What stands beside each occurrence: a paragraph (a long line with sentence punctuation) or not.
     kept_at = [i for i, key in enumerate(keys) if key and i not in repeats]
     long = {i for i in kept_at if len(keys[i]) >= _PARAGRAPH_CHARS and has_sentence_punct(lines[i])}
+    # a short line of running text (a subheading, a one-sentence paragraph), not a table row or a number
+    prose = {i for i in kept_at if i in long or ((has_sentence_punct(lines[i]) or len(keys[i]) >= _PARAGRAPH_CHARS)
+             and sum(ch.isdigit() for ch in keys[i]) * 4 < len(keys[i]))}
     beside: dict[str, list[bool]] = defaultdict(list)
     for n, i in enumerate(kept_at):
         key = keys[i]
@@ -189,7 +199,9 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             continue
         near = [j for j in (kept_at[n - 1] if n else None, kept_at[n + 1] if n + 1 < len(kept_at) else None)
                 if j is not None]
-        by_text = (bool(near) and all(j in long and keys[j] != key for j in near)) or bool(line_clauses.get(i))
+        others = [j for j in near if keys[j] != key]
+        by_text = ((bool(others) and any(j in long for j in others) and all(j in prose for j in others))
+                   or bool(line_clauses.get(i)))
         for hit in hits:
             beside[hit].append(by_text)
     seen: set[str] = set()
