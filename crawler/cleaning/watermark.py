@@ -15,7 +15,6 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   the repeated-paragraph step handles;
 - ``data``: it holds a date or time ("Mon 18th Dec 2006", "2019-09-05 11:10"), or is mostly digits (a
   price, a phone number): entries of a list, never a slogan;
-- ``table_row``: cells separated by tabs (a table's header printed above each of its parts);
 - ``field``: a ``key: value`` line ("Job type: Full time", "Estimate: $8,000"), the field of
   repeated records, unless it holds no number and nearly every occurrence stands beside a
   paragraph (a slogan "小编推荐：每日新闻早知道" inserted after each one);
@@ -117,8 +116,6 @@ def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, 
         return "label"
     if _DATA.search(text) or sum(ch.isdigit() for ch in key) * 2 > len(key):
         return "data"
-    if "\t" in text.strip():
-        return "table_row"
     if beside_text <= 0.5:
         return "list_entry"
     if _FIELD.match(text.strip()) and (beside_text < FIELD_BESIDE_TEXT or any(ch.isdigit() for ch in text)):
