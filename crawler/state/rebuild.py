@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ def check_state(settings: BaseSettings) -> None:
     if path is None or not path.exists():
         return
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             (status,) = db.execute("PRAGMA quick_check(1)").fetchone()
     except sqlite3.OperationalError as exc:
