@@ -105,8 +105,8 @@ def normalise_space(text: str) -> str:
 class PageLine:
     """A line of the page with what scoring reads: tokens, punctuation, link share, container."""
 
-    __slots__ = ("chrome", "container", "images", "index", "line", "link", "owner", "punct", "tag", "text", "tokens",
-                 "words")
+    __slots__ = ("_raw_words", "_words", "chrome", "container", "images", "index", "line", "link", "owner", "punct",
+                 "tag", "text", "tokens")
 
     def __init__(self, line: textmod.Line, container: Any) -> None:
         text = line.text
@@ -117,12 +117,20 @@ class PageLine:
         self.container = container
         self.chrome = line.marked
         self.images = line.images
-        self.words: list[str] = [w.casefold() for w in _TOKEN.findall(text)] if text else []
-        self.tokens = len(self.words)
+        self._raw_words: list[str] = _TOKEN.findall(text) if text else []
+        self._words: list[str] | None = None
+        self.tokens = len(self._raw_words)
         self.punct = len(_PUNCT.findall(text)) if text else 0
         self.link = min(1.0, line.link_chars / self.tokens) if self.tokens else 0.0
         tag = line.owner.tag if line.owner is not None else ""
         self.tag = tag.lower() if isinstance(tag, str) else ""
+
+    @property
+    def words(self) -> list[str]:
+        """The tokens casefolded (only the voters read them)."""
+        if self._words is None:
+            self._words = [w.casefold() for w in self._raw_words]
+        return self._words
 
     @property
     def own_tokens(self) -> float:
