@@ -150,3 +150,15 @@ def test_corpus_mean_body_f1_floor():
             scores.append(body_score("\n".join(extract_generic(page.html(), page.read()[0]).body), expected).f1)
     assert scores
     assert sum(scores) / len(scores) >= 0.95
+
+
+def test_body_markup_before_body_that_lxml_leaves_in_the_head_is_read():
+    paragraphs = [f"Paragraph {i} of the story tells what happened in the harbour town on Monday, and why it matters."
+                  for i in range(4)]
+    # no </head> and no <body>: an unknown tag keeps libxml2 in the head for the rest of the page
+    page = ("<html><head><title>Harbour story</title><mbox><tr><td><img src='/menu.gif'></td></tr>"
+            "<h1>Harbour story</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs))
+    root = lxml.html.fromstring(page)
+    assert root.find("body") is None  # the whole page is parsed into <head>, as on real pages with such a tag
+    article = extract_generic(page, "https://news.example.com/harbour.html")
+    assert article.body == paragraphs and article.title == "Harbour story"

@@ -532,8 +532,8 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
     if vote and voting.needs_votes(page, region, flags, cheap):
         title_at = title_index(page.lines, title)
         voted = voting.vote(page, flags, cheap, url, title_at)
-        if voted is not None:
-            return conventions(voted, title_at), "vote"
+        if voted is not None and (kept := conventions(voted, title_at)):
+            return kept, "vote"  # when the vote keeps nothing, the cheap path's body stands
     return cheap, "cheap"
 
 
