@@ -64,7 +64,7 @@ def bare_cmd(start: str, concurrency: int, tuned: bool = False) -> list[str]:
            "-a", f"start_url={start}", *common_settings(concurrency)]
     if tuned:
         cmd += ["-s", "CONCURRENT_ITEMS=1", "-s", 'EXTENSIONS={"crawler.extensions.collector.CollectorTuning": 10}',
-                "-s", "GC_FREEZE=True", "-s", "GC_THRESHOLD=50000,20,100"]
+                "-s", "GC_FREEZE=True"]
     return cmd
 
 

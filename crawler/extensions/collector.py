@@ -1,4 +1,4 @@
-"""Tunes Python's garbage collector for a long crawl: start-up objects frozen, fewer young collections."""
+"""Tunes Python's garbage collector for a long crawl: start-up objects frozen; thresholds by setting."""
 
 from __future__ import annotations
 
@@ -13,19 +13,18 @@ logger = logging.getLogger(__name__)
 
 
 class CollectorTuning:
-    """Extension: ``gc.freeze()`` once the engine has started, and a higher young-generation threshold.
+    """Extension: ``gc.freeze()`` once the engine has started, and the collector's thresholds if set.
 
     A crawl creates some 150,000 long-lived objects while it starts (modules, settings, the
     spider, compiled selectors and rules); every full collection walks all of them again,
     though they live as long as the process. Frozen (``gc.freeze()``, after one collection),
-    they are left out of every later collection. The young-generation threshold (700
-    allocations by default) is raised so that the burst of short-lived objects a page creates
-    (a parsed tree, its selectors, an item) is mostly freed by reference counting before a
-    collection runs. Cyclic garbage is still collected: only less often.
+    they are left out of every later collection.
 
-    Settings: ``GC_FREEZE`` (True), ``GC_THRESHOLD`` (``"50000,20,100"``: the three
-    ``gc.set_threshold`` values; empty keeps Python's). The previous thresholds come back when
-    the engine stops; frozen objects are unfrozen.
+    Settings: ``GC_FREEZE`` (True), ``GC_THRESHOLD`` (empty: Python's; else up to three
+    ``gc.set_threshold`` values). A raised young-generation threshold lets cyclic garbage pile up
+    between collections: "50000,20,100" held 1.5x the memory of Python's over 20,000 pages for no
+    speed (``bench/bench_memory.py``). The previous thresholds come back when the engine stops;
+    frozen objects are unfrozen.
     """
 
     def __init__(self, crawler: Crawler, freeze: bool, threshold: tuple[int, ...] | None) -> None:
