@@ -23,14 +23,17 @@ _CAPTION = re.compile(
 )
 _LABEL_END = re.compile(r"[:：]\s*$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,、…]")
+_FULLWIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}  # ！..～ -> !..~, ideographic space
 
 
 @lru_cache(maxsize=16384)
 def sentence_keys(line: str) -> tuple[str, ...]:
     """The keys of the sentences of a line (split at 。！？!?；;…), in order; they join to its key."""
     text = line.casefold()
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = text.translate(_FULLWIDTH)  # what NFKC does to fullwidth ASCII, without NFKC on most CJK lines
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text).casefold()
     return tuple(part for part in _SENTENCE_MARKS.split(_NON_WORD_BUT_MARKS.sub("", text)) if part)
 
 
