@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -53,12 +53,17 @@ class Structured:
     site_name: str | None = None
 
 
-def _jsonld_objects(sel: Selector) -> Iterator[dict[str, Any]]:
-    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+def jsonld_blocks(texts: Iterable[str]) -> Iterator[Any]:
+    """The parsed JSON-LD blocks among ``texts`` (the contents of ``ld+json`` scripts); broken ones skipped."""
+    for raw in texts:
         try:
-            data = json.loads(raw.strip().rstrip(";"), strict=False)
+            yield json.loads(raw.strip().rstrip(";"), strict=False)
         except ValueError:
             continue
+
+
+def _jsonld_objects(sel: Selector) -> Iterator[dict[str, Any]]:
+    for data in jsonld_blocks(sel.xpath('//script[@type="application/ld+json"]/text()').getall()):
         stack = [data]
         while stack:
             node = stack.pop()

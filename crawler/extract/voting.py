@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from crawler.extract import text as textmod
+from crawler.extract.structured import jsonld_blocks
 
 logger = logging.getLogger(__name__)
 # A voter that cannot read a page abstains (and we log it at debug level): the libraries' own error and
@@ -340,15 +341,9 @@ def line_features(page: Any, flags: list[bool], cheap: set[int], outputs: dict[s
 
 def structured_body(root: Any) -> str | None:
     """The ``articleBody`` of the page's JSON-LD, if it gives one of some length."""
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        if "articleBody" not in script.text:
-            continue
-        try:
-            data = json.loads(script.text.strip().rstrip(";"), strict=False)
-        except ValueError:
-            continue
+    texts = [script.text for script in root.iter("script") if script.text and "articleBody" in script.text
+             and (script.get("type") or "").strip().lower() == "application/ld+json"]
+    for data in jsonld_blocks(texts):
         stack = [data]
         while stack:
             node = stack.pop()
