@@ -122,3 +122,15 @@ def test_slogan_with_a_colon_or_among_short_paragraphs_goes_but_records_and_tabl
     for i, para in enumerate(paragraphs(6)):
         records += [para, "Estimate: $8,000 to $12,000"] if i % 2 else [para, "Response Votes %", f"Yes {i}0 {i}5%"]
     assert strip_watermarks(records)[0] == records
+
+
+def test_slogan_after_every_line_of_a_page_of_short_lines_goes_but_a_listing_keeps_its_labels():
+    # a notice of short fields and a few paragraphs, the slogan after every line
+    short = [f"第{i}项：{text('短' + str(i), 6)}" for i in range(4)]
+    long = paragraphs(6)
+    body = [*short[:2], *long[:3], *short[2:], *long[3:]]  # at most 40% of the slogans stand between paragraphs
+    lines, _, marks = strip_watermarks(with_slogan(body, 1))
+    assert lines == body and [m.text for m in marks] == [SLOGAN]
+    # a list of items each followed by its label, no paragraph anywhere: the labels are entries
+    listing = [line for i in range(8) for line in (f"Oak table no. {i}", "SOLD")]
+    assert strip_watermarks(listing)[0] == listing

@@ -56,6 +56,7 @@ from crawler.cleaning.rules import _literal_pattern
 
 MIN_OCCURRENCES = 3
 SPARSE_GAP = 5
+EVERY_LINE_RUNS = 5  # a line standing after each of this many new lines in a row
 FIELD_BESIDE_TEXT = 0.6  # a key: value line between paragraphs this often is an inserted slogan
 HEADING_MAX_CHARS = 12
 INLINE_MIN_CHARS = 5
@@ -116,9 +117,12 @@ def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, 
         return "label"
     if _DATA.search(text) or sum(ch.isdigit() for ch in key) * 2 > len(key):
         return "data"
-    if beside_text <= 0.5:
+    # after every single line, some of them paragraphs: inserted into the text, whatever stands beside it
+    after_each = len(gaps) + 1 >= EVERY_LINE_RUNS and sorted(gaps)[len(gaps) // 2] == 1 and beside_text > 0.25
+    if beside_text <= 0.5 and not after_each:
         return "list_entry"
-    if _FIELD.match(text.strip()) and (beside_text < FIELD_BESIDE_TEXT or any(ch.isdigit() for ch in text)):
+    if _FIELD.match(text.strip()) and ((beside_text < FIELD_BESIDE_TEXT and not after_each)
+                                       or any(ch.isdigit() for ch in text)):
         return "field"
     if series:
         return "series"
