@@ -162,3 +162,20 @@ def test_body_markup_before_body_that_lxml_leaves_in_the_head_is_read():
     assert root.find("body") is None  # the whole page is parsed into <head>, as on real pages with such a tag
     article = extract_generic(page, "https://news.example.com/harbour.html")
     assert article.body == paragraphs and article.title == "Harbour story"
+
+
+def test_a_tail_marker_printed_after_every_paragraph_does_not_end_the_body():
+    paragraphs = [f"第{i}段，记者在现场看到，工人们正在加紧施工，新桥预计在年底前完工并通车，市民出行将更方便。"
+                  for i in range(8)]
+    body = "".join(f"<p>{p}</p><p>更多精彩请关注新知周刊</p>" for p in paragraphs)
+    page = (f"<html><head><meta charset='utf-8'><title>新桥施工</title></head><body><h1>新桥施工</h1>"
+            f"<div class='article'>{body}</div><div class='footer'>版权所有 © 2024 新闻网</div></body></html>")
+    for vote in (False, True):
+        article = extract_generic(page, "https://news.example.cn/a/1.html", vote=vote)
+        assert all(p in article.body for p in paragraphs), (vote, article.body)
+    # printed once before teasers, it still ends the body
+    once = page.replace("<p>更多精彩请关注新知周刊</p>", "", 8).replace(
+        "</div><div class='footer'>", "<p>更多精彩</p><p><a href='/b'>桥梁</a></p><p><a href='/c'>地铁</a></p></div>"
+        "<div class='footer'>")
+    article = extract_generic(once, "https://news.example.cn/a/1.html")
+    assert article.body[:8] == paragraphs and "桥梁" not in article.body and "地铁" not in article.body

@@ -21,6 +21,7 @@ against trafilatura and readability-lxml on the corpus.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -65,6 +66,7 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|–|—|--|::|»|›|\s-\s|-(?=[^-]{1
 _ICON = re.compile(r"icon|logo|button|btn|arrow|spacer|blank|pixel|face\d*/|avatar|/images?/[^/]*\.gif$", re.I)
 NOISE_FILE = "generic_noise.txt"
 TAIL_FILE = "generic_tail.txt"
+SLOGAN_TIMES = 3  # a tail marker printed this often in a page is inserted after paragraphs
 MIN_LINE = 8
 _SHORT = 120  # noise phrases are looked for in lines up to this many characters
 _TAIL_MAX_CHARS = 50
@@ -359,6 +361,12 @@ def is_tail(line: PageLine) -> bool:
     return len(line.text) <= _TAIL_MAX_CHARS and line_start(TAIL_FILE).search(line.text) is not None
 
 
+def recurring(lines: list[PageLine]) -> set[str]:
+    """Texts seen ``SLOGAN_TIMES`` times or more: a tail marker among them is a slogan, not the tail."""
+    counts = Counter(line.text for line in lines if line.text)
+    return {text for text, n in counts.items() if n >= SLOGAN_TIMES}
+
+
 def _is_heading_or_meta(line: PageLine) -> bool:
     """A headline or a byline/date line standing above the first paragraph."""
     if line.tag in HEADING_TAGS:
@@ -372,11 +380,12 @@ def cheap_body(lines: list[PageLine]) -> list[PageLine]:
     total = sum(line.tokens for line in lines) or 1
     seen = 0
     first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
+    slogans = recurring(lines)
     for i, line in enumerate(lines):
         seen += line.tokens
         if i < first and _is_heading_or_meta(line):
             continue
-        if line.text and body and seen > total * 0.3 and is_tail(line):
+        if line.text and body and seen > total * 0.3 and line.text not in slogans and is_tail(line):
             break
         if not line.tokens:
             if line.images:

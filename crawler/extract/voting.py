@@ -307,7 +307,7 @@ def line_features(page: Any, flags: list[bool], cheap: set[int], outputs: dict[s
     rows = []
     for i, line in enumerate(lines):
         tokens = line.tokens
-        tail = bool(line.text) and generic.is_tail(line)
+        tail = bool(line.text) and seen[line.text] < generic.SLOGAN_TIMES and generic.is_tail(line)
         lo, hi = max(0, i - 2), min(len(lines), i + 3)
         width = hi - lo - 1 or 1
 
