@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+SLOGAN_OCCURRENCES = 3  # a line seen this often in one article may be a slogan inserted into it
+
 _NON_WORD_BUT_MARKS = re.compile(r"[^\w。！？!?；;…]+|_+")
 _SENTENCE_MARKS = re.compile(r"[。！？!?；;…]+")
 _QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")

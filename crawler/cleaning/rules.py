@@ -26,11 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.cleaning.keys import Removal, line_key
+from crawler.cleaning.keys import SLOGAN_OCCURRENCES, Removal, line_key
 
 INLINE_MIN_CHARS = 6
 TEASER_MAX_CHARS = 60  # a line after a tail marker this short reads as a teaser (a linked title)
-SLOGAN_OCCURRENCES = 3  # a tail marker seen this often in one article is an inserted slogan, not the end
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "boilerplate.txt"
 
 

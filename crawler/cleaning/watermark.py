@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from crawler.cleaning.keys import (
+    SLOGAN_OCCURRENCES,
     Removal,
     has_sentence_punct,
     is_caption,
@@ -54,7 +55,6 @@ from crawler.cleaning.keys import (
 from crawler.cleaning.repeats import repeated_lines
 from crawler.cleaning.rules import _literal_pattern
 
-MIN_OCCURRENCES = 3
 SPARSE_GAP = 5
 EVERY_LINE_RUNS = 5  # a line standing after each of this many new lines in a row
 FIELD_BESIDE_TEXT = 0.6  # a key: value line between paragraphs this often is an inserted slogan
@@ -164,11 +164,11 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
                     clause_lines[ck].add(i)
     candidates: dict[str, str] = {}
     for key, n in whole.items():
-        if n + len(clause_lines.get(key, ())) >= MIN_OCCURRENCES:
+        if n + len(clause_lines.get(key, ())) >= SLOGAN_OCCURRENCES:
             candidates[key] = lines[keys.index(key)]
     listed: set[str] = set()
     for ck, where in clause_lines.items():
-        if ck not in candidates and len(where) + whole.get(ck, 0) >= MIN_OCCURRENCES:
+        if ck not in candidates and len(where) + whole.get(ck, 0) >= SLOGAN_OCCURRENCES:
             candidates[ck] = _clause_text(lines[min(where)], ck)
             if candidates[ck].rstrip()[-1:] not in _SENTENCE_END:
                 listed.add(ck)
@@ -225,7 +225,7 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     kept: dict[str, str] = {}
     for key, text in candidates.items():
         positions = runs.get(key, [])
-        if len(positions) < MIN_OCCURRENCES:
+        if len(positions) < SLOGAN_OCCURRENCES:
             kept[key] = "duplicated_copy"
             continue
         gaps = [b - a for a, b in pairwise(positions)]
