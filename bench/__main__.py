@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): every benchmark in turn, each printing its table.
 
-    .venv/bin/python -m bench [--only extract,crawl,state,memory,render] [--pages 2500] [--memory-pages 20000]
-                              [--state-max 1000000]
+    .venv/bin/python -m bench [--only extract,watermarked,crawl,state,memory,render] [--pages 2500]
+                              [--memory-pages 20000] [--state-max 1000000]
 
 Each benchmark prints its figures as ratios against its baseline, measured in the same run: a bare
 Scrapy spider for the crawl, trafilatura for extraction, the state store as it was before batching,
@@ -19,10 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_crawl, bench_extract, bench_memory, bench_render
+from bench import bench_crawl, bench_extract, bench_memory, bench_render, watermarked
 
 HERE = Path(__file__).resolve().parent
-ALL = ("extract", "crawl", "state", "memory", "render")
+ALL = ("extract", "watermarked", "crawl", "state", "memory", "render")
 
 
 def run_state(max_articles: int) -> int:
@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             code = bench_crawl.main(["--pages", str(args.pages)])
         elif name == "state":
             code = run_state(args.state_max)
+        elif name == "watermarked":
+            code = watermarked.main([])
         elif name == "render":
             code = bench_render.main([])
         else:

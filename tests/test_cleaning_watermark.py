@@ -134,3 +134,23 @@ def test_slogan_after_every_line_of_a_page_of_short_lines_goes_but_a_listing_kee
     # a list of items each followed by its label, no paragraph anywhere: the labels are entries
     listing = [line for i in range(8) for line in (f"Oak table no. {i}", "SOLD")]
     assert strip_watermarks(listing)[0] == listing
+
+
+def test_slogan_after_each_subheading_and_paragraph_is_removed():
+    # A story of short subheadings, each followed by its paragraph, with the slogan after every line:
+    # each occurrence has a paragraph on one side and a subheading (no sentence) on the other.
+    body: list[str] = []
+    for i in range(6):
+        body += [f"小标题{text('h' + str(i), 6)}", f"段落{i}：{text('p' + str(i), 60)}。"]
+    dirty = [out for line in body for out in (line, SLOGAN)]
+    lines, removed, _ = strip_watermarks(dirty)
+    assert lines == body
+    assert len(removed) == len(body)
+
+
+def test_a_label_repeated_among_short_entries_stays():
+    # A listing of short entries with a status after each: no paragraph beside it, so it is a list entry.
+    entries = [f"二手车{text('c' + str(i), 8)}" for i in range(8)]
+    dirty = [out for entry in entries for out in (entry, "已售出")]
+    lines, removed, _ = strip_watermarks(dirty)
+    assert lines == dirty and not removed

@@ -99,12 +99,15 @@ def _clause_text(line: str, key: str) -> str:
     return key
 
 
-def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, series: bool = False) -> str | None:
+def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, series: bool = False,
+                touching: float | None = None) -> str | None:
     """Why a recurring line is legitimate, or None when it is a watermark.
 
-    ``beside_text`` is the share of its occurrences between paragraphs; ``series``: other short lines
-    of the article start like it.
+    ``beside_text`` is the share of its occurrences between paragraphs, ``touching`` the share with a
+    paragraph on at least one side (default: ``beside_text``); ``series``: other short lines of the
+    article start like it.
     """
+    touching = beside_text if touching is None else touching
     if len(key) <= 3:
         return "short"
     if is_question(text):
@@ -118,7 +121,8 @@ def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, 
     if _DATA.search(text) or sum(ch.isdigit() for ch in key) * 2 > len(key):
         return "data"
     # after every single line, some of them paragraphs: inserted into the text, whatever stands beside it
-    after_each = len(gaps) + 1 >= EVERY_LINE_RUNS and sorted(gaps)[len(gaps) // 2] == 1 and beside_text > 0.25
+    # (a subheading and its paragraph, each followed by the slogan, give it a paragraph on one side only)
+    after_each = len(gaps) + 1 >= EVERY_LINE_RUNS and sorted(gaps)[len(gaps) // 2] == 1 and touching > 0.25
     if beside_text <= 0.5 and not after_each:
         return "list_entry"
     if _FIELD.match(text.strip()) and ((beside_text < FIELD_BESIDE_TEXT and not after_each)
@@ -192,6 +196,7 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     prose = {i for i in kept_at if i in long or ((has_sentence_punct(lines[i]) or len(keys[i]) >= _PARAGRAPH_CHARS)
              and sum(ch.isdigit() for ch in keys[i]) * 4 < len(keys[i]))}
     beside: dict[str, list[bool]] = defaultdict(list)
+    touches: dict[str, list[bool]] = defaultdict(list)
     for n, i in enumerate(kept_at):
         key = keys[i]
         hits = [key] if key in candidates else []
@@ -203,8 +208,10 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
         others = [j for j in near if keys[j] != key]
         by_text = ((bool(others) and any(j in long for j in others) and all(j in prose for j in others))
                    or bool(line_clauses.get(i)))
+        touch = by_text or any(j in long for j in others)
         for hit in hits:
             beside[hit].append(by_text)
+            touches[hit].append(touch)
     seen: set[str] = set()
     runs: dict[str, list[int]] = defaultdict(list)  # candidate -> position of each run (new lines seen before it)
     last_seen_at: dict[str, int] = {}
@@ -230,8 +237,9 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             continue
         gaps = [b - a for a, b in pairwise(positions)]
         sides = beside.get(key) or [True]
+        touched = touches.get(key) or [True]
         reason = "clause_list" if key in listed else keep_reason(
-            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys))
+            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys), sum(touched) / len(touched))
         if reason is None:
             # Cut inline only a slogan-sized text that is embedded less often than it stands alone:
             # a repeated heading that names a thing ("iPhone 11") is mentioned all over the text.
