@@ -21,19 +21,14 @@ on the machine counts little; the last column is ours / trafilatura. ``-v`` prin
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import statistics
 import sys
 import time
-import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+from bench import corpus
 
 
 def methods() -> dict[str, Callable[[Any, str, str, dict, bytes], str]]:
@@ -98,18 +93,9 @@ def _mean(scores: list[Any]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
-    parser.add_argument("--sets", default="public,snippets,generic")
-    parser.add_argument("--limit", type=int, default=0, help="at most N pages of each set (0: all)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every page's F1")
-    args = parser.parse_args(argv)
-    if not (args.corpus / "public").is_dir() and not (args.corpus / "generic").is_dir():
-        print(f"No corpus at {args.corpus}: benchmark skipped")
+    args = corpus.parser(__doc__ or "", "public,snippets,generic").parse_args(argv)
+    if not corpus.ready(args.corpus, "public", "generic"):
         return 0
-    logging.disable(logging.WARNING)
-    warnings.simplefilter("ignore")
-    sys.path.insert(0, str(ROOT))
     from crawler.evaluation import load_corpus
 
     runs = methods()

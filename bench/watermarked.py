@@ -1,9 +1,10 @@
 """Pages dirtied the way scrapers deliver them, through the whole stack: is the clean article recovered?
 
-    .venv/bin/python -m bench.watermarked [corpus_dir] [--sets sites,generic] [--slogans tune|held|all] [-v]
+    .venv/bin/python -m bench.watermarked [corpus_dir] [--sets sites,generic,public] [--slogans tune|held|all]
+                                          [--limit N] [-v]
 
-Every labelled page of ``<corpus>/sites`` and ``<corpus>/generic`` whose gold paragraphs can be
-found as elements of its HTML is rewritten as the seed article (``../shared/seed``) shows a
+Every labelled page of ``<corpus>/sites`` and ``<corpus>/generic`` (and ``public`` when asked) whose
+gold paragraphs can be found as elements of its HTML is rewritten as the seed article (``../shared/seed``) shows a
 scraper's copy: an account slogan after every paragraph, the whole body printed twice, and a
 breadcrumb above it. The rewritten page goes through ``OfflineExtractor`` (the page's spider, or
 ``generic``), exactly what ``scrapy extract`` runs, and is scored against the page's gold body:
@@ -20,18 +21,13 @@ None of these slogans is in ``crawler/rules``: each is as new to the crawler as 
 
 from __future__ import annotations
 
-import argparse
 import copy
-import logging
 import statistics
 import sys
-import warnings
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+from bench import corpus
 
 # Shapes of inserted account slogans seen on Chinese portals and aggregators (written here, not copied).
 SLOGANS = {
@@ -117,18 +113,11 @@ def leftovers(body: str, slogan: str, gold: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
-    parser.add_argument("--sets", default="sites,generic")
+    parser = corpus.parser(__doc__ or "", "sites,generic")
     parser.add_argument("--slogans", default="all", choices=("tune", "held", "all"))
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every page")
     args = parser.parse_args(argv)
-    if not (args.corpus / "generic").is_dir():
-        print(f"No corpus at {args.corpus}: benchmark skipped")
+    if not corpus.ready(args.corpus, *args.sets.split(",")):
         return 0
-    logging.disable(logging.WARNING)
-    warnings.simplefilter("ignore")
-    sys.path.insert(0, str(ROOT))
     from itemadapter import ItemAdapter
 
     from crawler.evaluation import body_score, load_corpus
@@ -145,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[tuple[str, str], list[tuple[float, float, int, int, float]]] = {}
     skipped = 0
     for name in args.sets.split(","):
-        for page in load_corpus(args.corpus / name):
-            gold = (page.label.get("expected") or {}).get("body")
+        pages = load_corpus(args.corpus / name)
+        for page in pages[: args.limit or len(pages)]:
+            gold = page.label.get("body") or (page.label.get("expected") or {}).get("body")
             if not gold:
                 continue
             url, _headers, _raw = page.read()

@@ -23,6 +23,20 @@ def iso(dt: datetime | str | None) -> str | None:
     return dt.replace(microsecond=0).isoformat()
 
 
+@dataclass(kw_only=True)
+class Described:
+    """The descriptive fields a page states about an article, under ``ArticleItem``'s names: shared by the
+    page record extraction fills (``crawler.extract.article.Page``) and the page's structured data."""
+
+    title: str | None = None
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    category: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
 @dataclass
 class ArticleItem:
     """One article, possibly stitched from several pages.

@@ -98,8 +98,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--group", help="score one subset or spider only")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1 or not Path(args[0]).is_dir():
-            raise UsageError("a directory of labelled pages is required")
+        if len(args) != 1:
+            raise UsageError("one directory of labelled pages is required")
+        if not Path(args[0]).is_dir():
+            raise UsageError(f"{args[0]}: no such directory")
         assert self.settings is not None
         results, spent = evaluate(args[0], OfflineExtractor(self.settings), opts.split, opts.group)
         if not results:

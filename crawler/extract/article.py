@@ -37,7 +37,7 @@ from crawler.extract.generic import GenericArticle, extract_generic
 from crawler.extract.pubdate import publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
-from crawler.items import EXTRACTION_LAYERS
+from crawler.items import EXTRACTION_LAYERS, Described
 
 Source = Callable[["PageContext"], Any]
 
@@ -107,19 +107,12 @@ class SiteRules:
 
 
 @dataclass
-class Page:
+class Page(Described):
     """One page of an article: the fields of ``ArticleItem`` it gives, and where each came from."""
 
     url: str
-    title: str | None = None
     published_at: datetime | None = None
     updated_at: datetime | None = None
-    authors: list[str] = field(default_factory=list)
-    source: str | None = None
-    category: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    language: str | None = None
-    canonical_url: str | None = None
     body: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -244,11 +237,11 @@ def published_site(ctx: PageContext) -> datetime | None:
 
 
 def published_structured(ctx: PageContext) -> datetime | None:
-    return ctx.date(ctx.structured.published) or ctx.date(script_published(ctx.sel))
+    return ctx.date(ctx.structured.published_at) or ctx.date(script_published(ctx.sel))
 
 
 def published_byline(ctx: PageContext) -> datetime | None:
-    return ctx.date(ctx.furniture.published)
+    return ctx.date(ctx.furniture.published_at)
 
 
 def published_generic(ctx: PageContext) -> datetime | None:
@@ -262,7 +255,7 @@ def updated_site(ctx: PageContext) -> datetime | None:
 
 
 def updated_structured(ctx: PageContext) -> datetime | None:
-    return ctx.date(ctx.structured.updated)
+    return ctx.date(ctx.structured.updated_at)
 
 
 def source_site(ctx: PageContext) -> str | None:
@@ -309,7 +302,7 @@ def category_site(ctx: PageContext) -> list[str]:
 
 
 def category_structured(ctx: PageContext) -> list[str]:
-    return [c for c in ctx.structured.section if not _NOT_NAME.match(c)]
+    return [c for c in ctx.structured.category if not _NOT_NAME.match(c)]
 
 
 def category_byline(ctx: PageContext) -> list[str]:

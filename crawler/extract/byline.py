@@ -9,7 +9,7 @@ without its furniture lines and what they said:
   gives ``editor`` and leaves the body;
 - a source line (``来源：X``, ``2019-11-25 18:57 来源：新浪财经``) gives ``source`` and leaves the body;
 - a dateline (a date with its time of day, or a labelled date, next to a source, channel or URL
-  and nothing else) gives ``published`` (the raw text) and leaves the body;
+  and nothing else) gives ``published_at`` (the raw text) and leaves the body;
 - a production-credits block closing the article (``策划：X`` / ``统筹：Y`` / ``记者：Z`` /
   ``新华社国内部出品``, two lines or more) leaves the body;
 - ``原标题：X`` gives ``original_title``; the line stays (the corpus keeps it in the body);
@@ -96,7 +96,7 @@ class Furniture:
     editor: str | None = None
     source: str | None = None
     original_title: str | None = None
-    published: str | None = None
+    published_at: str | None = None
     authors: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (line, rule)
 
@@ -262,7 +262,7 @@ def _read(line: str, found: Furniture) -> str | None:
         return None
     if (dated := dateline(line)) is not None:
         when, src, author = dated
-        found.published = found.published or when
+        found.published_at = found.published_at or when
         found.source = found.source or src
         if author and not found.authors:
             found.authors = [author]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 from parsel import Selector
+
+from crawler.items import Described
 
 ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenews", "analysisnewsarticle", "webpage"}
 
@@ -36,18 +38,13 @@ _TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|^\s*1\d{9}(?:\d{3})?\s*$")
 _CJK_WORDS = re.compile(r"^[\u4e00-\u9fff\w·]+(?:\s+[\u4e00-\u9fff\w·]+)+$")
 
 
-@dataclass
-class Structured:
-    title: str | None = None
-    published: str | None = None
-    updated: str | None = None
-    authors: list[str] = field(default_factory=list)
-    source: str | None = None
-    section: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    language: str | None = None
+@dataclass(kw_only=True)
+class Structured(Described):
+    """What the page states in machine-readable form; dates as written (parsed by the field table)."""
+
+    published_at: str | None = None
+    updated_at: str | None = None
     description: str | None = None
-    canonical_url: str | None = None
     body: str | None = None
     image: str | None = None
     site_name: str | None = None
@@ -129,11 +126,11 @@ def extract_structured(sel: Selector, url: str) -> Structured:
         if not _types(node) & ARTICLE_TYPES:
             continue
         out.title = out.title or _first_text(node.get("headline") or node.get("name"))
-        out.published = out.published or _first_text(node.get("datePublished") or node.get("dateCreated"))
-        out.updated = out.updated or _first_text(node.get("dateModified"))
+        out.published_at = out.published_at or _first_text(node.get("datePublished") or node.get("dateCreated"))
+        out.updated_at = out.updated_at or _first_text(node.get("dateModified"))
         out.authors = out.authors or _names(node.get("author"))
         out.source = out.source or _first_text(node.get("sourceOrganization") or node.get("isBasedOn"))
-        out.section = out.section or _keywords(node.get("articleSection"))
+        out.category = out.category or _keywords(node.get("articleSection"))
         out.tags = out.tags or _keywords(node.get("keywords"))
         out.language = out.language or _first_text(node.get("inLanguage"))
         out.description = out.description or _first_text(node.get("description"))
@@ -146,12 +143,12 @@ def extract_structured(sel: Selector, url: str) -> Structured:
                  + _META_SITE + ("keywords", "news_keywords", "article:tag", "description", "og:description",
                                  "og:url", "og:image", "content-language", "language"))
     out.title = out.title or _pick(meta, _META_TITLE)
-    out.published = out.published or _pick(meta, _META_DATE)
-    out.updated = out.updated or _pick(meta, _META_UPDATED)
+    out.published_at = out.published_at or _pick(meta, _META_DATE)
+    out.updated_at = out.updated_at or _pick(meta, _META_UPDATED)
     if not out.authors and (author := _pick(meta, _META_AUTHOR)):
         out.authors = [a for a in _keywords(author) if not a.startswith("http")]
     out.source = out.source or _pick(meta, _META_SOURCE)
-    out.section = out.section or _keywords(_pick(meta, _META_SECTION))
+    out.category = out.category or _keywords(_pick(meta, _META_SECTION))
     out.tags = out.tags or _keywords(_pick(meta, ("news_keywords", "keywords", "article:tag")))
     out.description = out.description or _pick(meta, ("description", "og:description"))
     out.image = _pick(meta, ("og:image",))
