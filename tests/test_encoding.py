@@ -29,3 +29,33 @@ def test_responses_built_offline_get_the_repaired_text() -> None:
     html = f"<html><head><meta charset='utf-8'></head><body><p>{TEXT}</p></body></html>".encode("gbk")
     response = make_response("https://example.org/a.html", html, {"Content-Type": "text/html; charset=utf-8"})
     assert TEXT in response.text
+
+
+GERMAN = ("Mit Anno 1800 veröffentlichen die Entwickler im April den siebten Ableger der Reihe. Wir hatten "
+          "die Möglichkeit, in die Arbeiteruniformen zu schlüpfen; für Straßen und Häuser ist gesorgt. ")
+
+
+def test_a_latin1_page_is_not_read_as_gbk() -> None:
+    body = (GERMAN * 20).encode("latin-1")
+    assert better_encoding(body, "iso-8859-1", "cp1252") is None
+    assert better_encoding(body, None, "cp1252") is None
+    response = make_response("https://example.de/a.html",
+                             b"<html><head><meta charset='ISO-8859-1'></head><body><p>" + body + b"</p></body></html>")
+    assert "veröffentlichen" in response.text
+
+
+def test_a_gbk_page_served_as_latin1_is_read_as_gb18030() -> None:
+    body = (TEXT * 20 + "iPhone 15 发布会 GDP 增长 5%。").encode("gbk")
+    assert better_encoding(body, "iso-8859-1", "cp1252") == "gb18030"
+
+
+def test_a_korean_declaration_that_decodes_stands() -> None:
+    body = ("서울시는 오늘 새로운 교통 정책을 발표했다. " * 20).encode("euc-kr")
+    assert better_encoding(body, "euc-kr", "cp949") is None
+
+
+def test_ideographs_inside_latin_words_are_not_chinese() -> None:
+    from crawler.extract.encoding import reads_as_chinese
+
+    assert reads_as_chinese(TEXT + " iPhone手机")
+    assert not reads_as_chinese((GERMAN * 3).encode("latin-1").decode("gb18030", "replace"))
