@@ -118,3 +118,15 @@ def test_metric_follows_the_corpus_readme() -> None:
     assert date_match("2019-09-07T13:43:45+08:00", "2019-09-07 13:43") == (True, True)
     assert date_match("2019-09-07T13:44:45+08:00", "2019-09-07 13:43") == (True, False)
     assert date_match("2019-09-07T00:00:00+08:00", "2019-09-07") == (True, True)
+
+
+def test_a_page_whose_title_never_closes_gets_its_title_and_body() -> None:
+    line = "段正文，记者从市交通局获悉，新开通的公交线路运行平稳，沿线居民出行更加方便。"
+    body = "".join(f"<p>第{i}{line}</p>" for i in range(4))
+    page = (f"<html><head><title>新公交线路开通_某某新闻网\n<script>var x = 1;</script><meta name='k' content='v'>"
+            f"</head><body><h1>新公交线路开通</h1><div class='content'>{body}</div></body></html>")
+    sel = Selector(text=page)
+    before = sel.get()
+    out = extract_page(URL, sel, SiteRules(), NOW)
+    assert out.title == "新公交线路开通" and len(out.body) == 4 and out.body[0].startswith("第0段正文")
+    assert sel.get() == before

@@ -179,3 +179,39 @@ def test_a_tail_marker_printed_after_every_paragraph_does_not_end_the_body():
         "<div class='footer'>")
     article = extract_generic(once, "https://news.example.cn/a/1.html")
     assert article.body[:8] == paragraphs and "桥梁" not in article.body and "地铁" not in article.body
+
+
+STORY = [f"Paragraph {i} of the council story says what the vote decided for the old harbour and who pays for it."
+         for i in range(4)]
+
+
+def test_a_title_that_never_closes_does_not_swallow_the_page():
+    # a damaged save: "</title>" lost, so the parser reads the rest of the source as the title's text
+    page = ("<html><head><title>Council votes on the harbour - Example News\n<script>var a = 1;</script>"
+            "<meta name='x' content='y'></head><body><div class='nav'><a href='/'>Home</a></div>"
+            "<div class='story'><h1>Council votes on the harbour</h1>"
+            + "".join(f"<p>{p}</p>" for p in STORY) + "</div></body></html>")
+    root = lxml.html.document_fromstring(page)
+    assert root.find("body") is None and len(root.find(".//title").text) > 200  # the damage, as lxml reads it
+    before = lxml.html.tostring(root)
+    for given in (page, root):
+        article = extract_generic(given, "https://news.example.com/harbour.html")
+        assert article.body[-4:] == STORY and "Home" not in article.body
+        assert article.title == "Council votes on the harbour"
+    assert lxml.html.tostring(root) == before
+    # a long title of plain words is a title
+    sound = page.replace("\n<script>", "</title><script>").replace("Example News", "Example News " + "word " * 60)
+    assert extract_generic(sound, "https://news.example.com/harbour.html").body[-4:] == STORY
+
+
+def test_a_noscript_left_open_holds_the_page_and_is_read():
+    # "<noscript><div></noscript>": libxml2 ignores the end tag, so the whole page nests inside the noscript
+    page = ("<html><head><title>Harbour</title></head><body><noscript><div id='wrap'></noscript>"
+            "<div class='story'><h1>Council votes on the harbour</h1>" + "".join(f"<p>{p}</p>" for p in STORY)
+            + "</div></div><noscript><img src='/pixel.gif'></noscript></body></html>")
+    assert extract_generic(page, "https://news.example.com/harbour.html").body[-4:] == STORY
+    # a tracking pixel or a "enable JavaScript" notice in <noscript> stays out
+    notice = ("<html><body><noscript><p>Please enable JavaScript to view the comments powered by Disqus.</p></noscript>"
+              "<div class='story'>" + "".join(f"<p>{p}</p>" for p in STORY) + "</div></body></html>")
+    body = extract_generic(notice, "https://news.example.com/harbour.html").body
+    assert body == STORY, body

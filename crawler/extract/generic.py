@@ -145,14 +145,21 @@ class Page:
     def __init__(self, root: Any) -> None:
         self.root = root
         self._container: dict[Any, Any] = {}
-        self.lines = [PageLine(line, self.container_of(line.owner)) for line in
-                      textmod.walk([root], skip_hidden=True, measure=count, mark=CHROME_TAGS)]
+        self.lines = self._walk(textmod.SKIP_TAGS)
+        if (hidden := sum(count(el.text_content()) for el in root.iter("noscript"))) > 0 and \
+                hidden > sum(line.tokens for line in self.lines):
+            # a <noscript> left open (or a page that is all fallback) holds the page: what a reader sees
+            self.lines = self._walk(textmod.SKIP_TAGS - {"noscript"})
         chrome = sum(line.tokens for line in self.lines if line.chrome)
         if chrome * 2 > sum(line.tokens for line in self.lines):
             for line in self.lines:
                 line.chrome = False
         self._weights: dict[Any, float] = {}
         self._hints: dict[Any, tuple[float, float, float, float, float]] = {}
+
+    def _walk(self, skip: frozenset[str]) -> list[PageLine]:
+        return [PageLine(line, self.container_of(line.owner)) for line in
+                textmod.walk([self.root], skip=skip, skip_hidden=True, measure=count, mark=CHROME_TAGS)]
 
     def hints(self, el: Any) -> tuple[float, float, float, float, float]:
         """Of ``el`` and its ancestors: a comment-like, negative or positive class/id, an ``article``/``main``
@@ -508,11 +515,44 @@ def as_html(root: Any) -> Any:
     return lxml.html.document_fromstring(etree.tostring(root, encoding="unicode"))
 
 
+_MARKUP = re.compile(r"</?(?:html|head|body|script|style|meta|link|div|table|p|a)\b", re.I)
+
+
+def close_runaway_title(root: Any) -> Any | None:
+    """The page read again with its ``<title>`` ended, when the title never closes and so holds the rest of the
+    source as its text (a page with no body); None when the title is sound. ``root`` is not modified."""
+    title = root.find(".//title") if isinstance(getattr(root, "tag", None), str) else None
+    text = title.text if title is not None else None
+    if not text or len(text) < 200 or not _MARKUP.search(text):
+        return None
+    end = text.find("<")  # found: the markup starts with one
+    if 0 <= (newline := text.find("\n")) < end:
+        end = newline
+    source = etree.tostring(root, encoding="unicode", method="html")
+    start = source.find("<title")
+    if start < 0:
+        return None
+    escaped = text[:end].replace("&", "&amp;").replace("<", "&lt;")
+    try:
+        return lxml.html.document_fromstring(f"{source[:start]}<title>{escaped}</title>{text[end:]}")
+    except (etree.ParserError, ValueError):
+        return None
+
+
 def parse(page: str | Any) -> Any | None:
     """An lxml HTML root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
 
-    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text.
+    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text. A title
+    that never closes is ended (:func:`close_runaway_title`).
     """
+    root = _parse(page)
+    if root is None:
+        return None
+    repaired = close_runaway_title(root)
+    return root if repaired is None else repaired
+
+
+def _parse(page: str | Any) -> Any | None:
     if not isinstance(page, str):
         return as_html(getattr(page, "root", page))
     try:
