@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from scrapy.http import HtmlResponse, Response
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.spiders.base import ArticleSpider
@@ -40,3 +41,17 @@ def test_a_page_that_is_no_html_article_is_one_readable_line(spider, caplog, res
     (record,) = caplog.records
     assert record.getMessage() == f"No article from {response.url}: {message}"
     assert spider.crawler.stats.get_value(f"articles/rejected/{reason}") == 1
+
+
+XHTML = ("<?xml version='1.0' encoding='utf-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'><head><title>Harbour"
+         "</title></head><body><article><p>The council voted on Monday to rebuild the old harbour wall.</p>{extra}"
+         "<p>Work starts in spring and should take two years, the council said.</p></article></body></html>")
+
+
+@pytest.mark.parametrize("extra", ["", "<p>Costs&nbsp;are shared<br>with the port.</p>"])  # well-formed or not
+def test_an_article_served_as_xml_is_read_as_html(spider, extra) -> None:  # type: ignore[no-untyped-def]
+    response = XmlResponse("https://example.com/a/4.html", body=XHTML.format(extra=extra).encode(),
+                           headers={"Content-Type": "text/xml"}, request=Request("https://example.com/a/4.html"))
+    (item,) = list(spider.parse_article(response))
+    assert item.body[0] == "The council voted on Monday to rebuild the old harbour wall."
+    assert item.body[-1].startswith("Work starts in spring") and item.extraction["body"] == "site"

@@ -100,6 +100,13 @@ def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
     return sum(len(line) for line in lines if len(line) >= 30 and _SENTENCE_END.search(line)) >= min_chars
 
 
+def html_selector(response: TextResponse) -> Selector:
+    """The page read as HTML: an article served as ``text/xml`` or ``application/xml`` (XHTML, often not
+    well-formed) is HTML to a browser, and an XML parse of it has namespaced tags or nothing at all."""
+    sel = response.selector
+    return sel if sel.type == "html" else Selector(text=response.text, type="html")
+
+
 class ArticleSpider(Spider):
     """Crawls list pages, feeds and sitemaps of one site and yields an ``ArticleItem`` per article."""
 
@@ -315,7 +322,7 @@ class ArticleSpider(Spider):
             return
         now = self.now(response)
         try:
-            page = extract_page(response.url, response.selector, self.rules, now)
+            page = extract_page(response.url, html_selector(response), self.rules, now)
         except RecursionError:
             self.reject(response, "too_deep", "markup nested too deep to read")
             return
