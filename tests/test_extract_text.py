@@ -26,6 +26,12 @@ def test_scripts_and_form_controls_are_not_text_but_their_tails_are():
     assert lines == ["前后尾"]
 
 
+def test_ruby_readings_are_not_text():
+    html = "<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>をなくす</p>"
+    lines = text.paragraphs([root(html)])
+    assert lines == ["子どもへの虐待をなくす"]
+
+
 def test_walk_records_owner_links_images_and_marks():
     lines = text.walk([root('<p>读 <a href="/x">链接文字</a> 完<img src="/a.jpg"></p><nav><p>导航</p></nav>')],
                       mark=frozenset({"nav"}))

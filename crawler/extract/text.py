@@ -21,12 +21,13 @@ BLOCK_TAGS = frozenset(
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre section summary table "
     "tbody td tfoot th thead tr ul".split()
 )
-# Never read as text: code, styles, embedded objects, form controls, what the document head holds.
+# Never read as text: code, styles, embedded objects, form controls, what the document head holds, and ruby
+# annotations (<rt>: the reading printed above a word, as in 子<rt>こ</rt>ども; <rp>: its fallback brackets).
 # The head itself is walked: when a page puts body markup in it (an unknown tag before <body>), lxml
 # leaves the whole page inside <head>, where a browser would have started the body.
 SKIP_TAGS = frozenset(
     "script style noscript template iframe frame frameset object embed applet svg canvas math button select "
-    "option textarea input title base video audio source track param map area link meta".split()
+    "option textarea input title base video audio source track param map area link meta rt rp".split()
 )
 IMAGE_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "data-url", "src")
 _SPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
