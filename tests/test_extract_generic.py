@@ -215,3 +215,16 @@ def test_a_noscript_left_open_holds_the_page_and_is_read():
               "<div class='story'>" + "".join(f"<p>{p}</p>" for p in STORY) + "</div></body></html>")
     body = extract_generic(notice, "https://news.example.com/harbour.html").body
     assert body == STORY, body
+
+
+def test_a_page_saved_as_two_documents_is_read_as_one():
+    # "</html><html>": libxml2 parses the second document into a sibling of the root; a browser shows both
+    page = ("<html><head><title>Council votes on the harbour</title></head><body><div class='nav'>"
+            "<a href='/'>Home</a> <a href='/news'>News</a></div></body></html>\n<html><body><div class='story'>"
+            + "".join(f"<p>{p}</p>" for p in STORY) + "</div></body></html>")
+    root = lxml.html.document_fromstring(page)
+    assert root.getnext() is not None  # the damage, as lxml reads it
+    before = lxml.html.tostring(root)
+    for given in (page, root):
+        assert extract_generic(given, "https://news.example.com/harbour.html").body[-4:] == STORY
+    assert lxml.html.tostring(root) == before and root.getnext() is not None

@@ -20,6 +20,7 @@ against trafilatura and readability-lxml on the corpus.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -548,8 +549,32 @@ def parse(page: str | Any) -> Any | None:
     root = _parse(page)
     if root is None:
         return None
+    root = join_documents(root)
     repaired = close_runaway_title(root)
     return root if repaired is None else repaired
+
+
+def join_documents(root: Any) -> Any:
+    """``root``, or a copy of it holding the documents that follow it (a page saved as two: ``</html><html>``,
+    which libxml2 parses into sibling roots and a browser shows as one page)."""
+    if not isinstance(getattr(root, "tag", None), str) or root.getparent() is not None:
+        return root
+    following = [el for el in root.itersiblings() if isinstance(el.tag, str)]
+    if not following:
+        return root
+    joined = copy.deepcopy(root)
+    body = joined.find("body")
+    if body is None:
+        body = etree.SubElement(joined, "body")
+    for document in following:
+        for part in document:
+            if not isinstance(part.tag, str):
+                continue
+            if part.tag in ("head", "body"):
+                body.extend(copy.deepcopy(child) for child in part)
+            else:
+                body.append(copy.deepcopy(part))
+    return joined
 
 
 def _parse(page: str | Any) -> Any | None:
