@@ -33,7 +33,7 @@ from parsel import Selector
 from crawler.extract import text as textmod
 from crawler.extract.byline import Furniture, dateline, names, split_furniture
 from crawler.extract.dates import parse_date
-from crawler.extract.generic import GenericArticle, close_runaway_title, extract_generic
+from crawler.extract.generic import GenericArticle, extract_generic, repair_markup
 from crawler.extract.pubdate import publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
@@ -456,7 +456,7 @@ def resolve(ctx: PageContext, name: str) -> tuple[Any, str] | None:
 def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime) -> Page:
     """One page of an article; ``page`` is its HTML or an already-parsed Selector (left unchanged)."""
     sel = page if isinstance(page, Selector) else Selector(text=page)
-    if (repaired := close_runaway_title(sel.root)) is not None:
+    if (repaired := repair_markup(sel.root)) is not sel.root:
         sel = Selector(root=repaired)
     ctx = PageContext(url, sel, rules, now)
     out = ctx.page

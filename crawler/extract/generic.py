@@ -543,12 +543,16 @@ def close_runaway_title(root: Any) -> Any | None:
 def parse(page: str | Any) -> Any | None:
     """An lxml HTML root of ``page`` (HTML text, an lxml element or a parsel Selector), or None if unreadable.
 
-    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text. A title
-    that never closes is ended (:func:`close_runaway_title`).
+    Text with an XML declaration (XHTML) is parsed as UTF-8 bytes, as lxml refuses it as text. Damaged
+    markup is mended (:func:`repair_markup`).
     """
     root = _parse(page)
-    if root is None:
-        return None
+    return None if root is None else repair_markup(root)
+
+
+def repair_markup(root: Any) -> Any:
+    """``root``, or a mended copy of it: the documents that follow it joined to it, a title that never closes
+    ended. The one place both the page record and the generic extractor mend a page."""
     root = join_documents(root)
     repaired = close_runaway_title(root)
     return root if repaired is None else repaired

@@ -50,7 +50,7 @@ from urllib.parse import urlparse
 from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -103,8 +103,9 @@ def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
 def html_selector(response: TextResponse) -> Selector:
     """The page read as HTML: an article served as ``text/xml`` or ``application/xml`` (XHTML, often not
     well-formed) is HTML to a browser, and an XML parse of it has namespaced tags or nothing at all."""
-    sel = response.selector
-    return sel if sel.type == "html" else Selector(text=response.text, type="html")
+    if isinstance(response, XmlResponse):
+        return Selector(text=response.text, type="html", base_url=response.url)
+    return response.selector
 
 
 class ArticleSpider(Spider):
