@@ -228,3 +228,20 @@ def test_a_page_saved_as_two_documents_is_read_as_one():
     for given in (page, root):
         assert extract_generic(given, "https://news.example.com/harbour.html").body[-4:] == STORY
     assert lxml.html.tostring(root) == before and root.getnext() is not None
+
+
+GERMAN = [f"Absatz {i}: Der Stadtrat hat am Dienstag beschlossen, die alte Brücke am Hafen bis zum Herbst zu "
+          "sanieren, und die Kosten teilen sich Land und Stadt." for i in range(4)]
+
+
+def test_furniture_of_other_languages_is_not_body():
+    """Share, photo credit, feedback prompt and a related list in German: the rule files hold them as data."""
+    story = "".join(f"<p>{p}</p>" for p in GERMAN)
+    page = ("<html><head><meta charset='utf-8'><title>Brücke wird saniert</title></head><body>"
+            "<h1>Brücke wird saniert</h1><div class='article'>"
+            f"<p>Teilen</p><p>Foto: Max Muster / dpa</p>{story}<p>War der Artikel nützlich?</p>"
+            "<h3>Ähnliche Beiträge</h3><p><a href='/a'>Neue Buslinie im Osten</a></p>"
+            "<p><a href='/b'>Das Freibad öffnet früher</a></p></div></body></html>")
+    for vote in (False, True):
+        article = extract_generic(page, "https://stadt.example.de/2026/11/bruecke.html", vote=vote)
+        assert article.body == GERMAN, (vote, article.body)
