@@ -245,3 +245,28 @@ def test_furniture_of_other_languages_is_not_body():
     for vote in (False, True):
         article = extract_generic(page, "https://stadt.example.de/2026/11/bruecke.html", vote=vote)
         assert article.body == GERMAN, (vote, article.body)
+
+
+def test_figure_captions_are_not_body_unless_they_are_the_story():
+    """A <figcaption> describes a picture: out of the body. A photo story, all captions, keeps them; and
+    a paragraph-long text someone set in a <figcaption> is body text."""
+    figure = ("<figure><img src='/img/bridge.jpg'>"
+              "<figcaption>Die Brücke im Herbst. Foto: Max Muster</figcaption></figure>")
+    story = "".join(f"<p>{p}</p>" + (figure if i == 0 else "") for i, p in enumerate(GERMAN))
+    page = ("<html><head><meta charset='utf-8'><title>Brücke wird saniert</title></head><body>"
+            f"<h1>Brücke wird saniert</h1><div class='article'>{story}</div></body></html>")
+    for vote in (False, True):
+        article = extract_generic(page, "https://stadt.example.de/2026/11/bruecke.html", vote=vote)
+        assert article.body == GERMAN, (vote, article.body)
+        assert article.images == ["https://stadt.example.de/img/bridge.jpg"]
+
+    long_text = " ".join(GERMAN * 2)
+    misused = page.replace("Die Brücke im Herbst. Foto: Max Muster", long_text)
+    assert long_text in extract_generic(misused, "https://stadt.example.de/2026/11/bruecke.html").body
+
+    captions = [f"Bild {n}: Der Pfeiler {n} der Brücke wird am Morgen eingerüstet, die Arbeiter beginnen früh."
+                for n in range(1, 7)]
+    gallery = "".join(f"<figure><img src='/img/{n}.jpg'><figcaption>{c}</figcaption></figure>"
+                      for n, c in enumerate(captions))
+    photo_story = page.replace(story, gallery)
+    assert extract_generic(photo_story, "https://stadt.example.de/2026/11/bilder.html").body == captions

@@ -7,8 +7,9 @@ script one token) and its punctuation, the score flowing to the nearest containe
 decaying, to its ancestors; a container's score is scaled by ``1 - link density`` and its
 class/id hints. The best container, grown while its parents add only well-written text, plus
 strong siblings, is the body region; inside it, link lists, credits, copyright and sharing stubs
-(``crawler/rules/generic_noise.txt``) are dropped, and the body stops at a "related articles"
-or comments heading (``crawler/rules/generic_tail.txt``).
+(``crawler/rules/generic_noise.txt``) and figure captions (``<figcaption>``, unless captions are
+most of the body) are dropped, and the body stops at a "related articles" or comments heading
+(``crawler/rules/generic_tail.txt``).
 
 When the cheap path is unsure of its region (``voting.needs_votes``), trafilatura and
 readability-lxml extract the same page and a small learned model decides line by line from the
@@ -39,6 +40,8 @@ CONTAINER_TAGS = frozenset("article body center dd div form main section td tabl
 # Page chrome: its lines never score nor join the body, unless it holds most of the page (a tag left open).
 CHROME_TAGS = frozenset("nav aside footer".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_CAPTION_DEPTH = 4  # a caption line is owned by a <figcaption> or by a block this close inside one
+_CAPTION_MAX = 80  # tokens: a longer line in a <figcaption> is body text set in a figure
 
 # Scripts written without spaces count one token a character; any other run of letters or digits is a word.
 WIDE = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff" \
@@ -596,6 +599,28 @@ def _parse(page: str | Any) -> Any | None:
         return None
 
 
+def is_caption(line: PageLine) -> bool:
+    if line.tokens >= _CAPTION_MAX:
+        return False
+    el = line.owner
+    for _ in range(_CAPTION_DEPTH):
+        if el is None:
+            return False
+        if el.tag == "figcaption":
+            return True
+        el = el.getparent()
+    return False
+
+
+def without_captions(lines: list[PageLine]) -> list[PageLine]:
+    """The body without figure captions (they describe a picture; the article does not include them),
+    unless captions are most of it (a photo story)."""
+    captions = [line.tokens if is_caption(line) else 0 for line in lines]
+    if not any(captions) or sum(captions) * 2 > sum(line.tokens for line in lines):
+        return lines
+    return [line for line, tokens in zip(lines, captions, strict=True) if not tokens]
+
+
 def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
     """The page's lines from the body's first line to its last (what the body was chosen from)."""
     return page.lines[lines[0].index:lines[-1].index + 1] if lines else []
@@ -611,8 +636,8 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
         title_at = title_index(page.lines, title)
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(voted, title_at)):
-            return kept, "vote"  # when the vote keeps nothing, the cheap path's body stands
-    return cheap, "cheap"
+            return without_captions(kept), "vote"  # when the vote keeps nothing, the cheap path's body stands
+    return without_captions(cheap), "cheap"
 
 
 def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
