@@ -51,6 +51,17 @@ def test_byline_window_between_headline_and_body():
     assert date_of(html) == "2024-03-05T10:20:30+08:00"
 
 
+def test_byline_under_the_heading_nearest_the_body_when_the_title_is_the_site_name():
+    """<title> and the logo say only the site's name; twenty menu and share links stand between the logo
+    and the article's <h2>, whose byline line dates it. The URL's day would give midnight."""
+    menu = "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(20))
+    html = f"""<html><head><title>示例网</title></head><body><div class="logo">示例网</div><ul>{menu}</ul>
+<div class="content"><h2>全市经济运行稳中向好</h2><div><span>2022-02-13 09:57</span> 光明网</div>
+<div class="share"><a href="#">微博</a> <a href="#">微信</a></div>
+<div class="article"><p>{PARA}</p><p>{PARA[::-1]}</p><p>{PARA[3:]}{PARA[:3]}</p></div></div></body></html>"""
+    assert date_of(html, "https://news.example.com/2022/02/13/t20220213_1.html") == "2022-02-13T09:57:00+08:00"
+
+
 def test_relative_byline_date_is_anchored_to_the_crawl_time():
     assert date_of(page('<div class="info">3小时前 来源：新华社</div>')) == "2026-11-25T09:00:00+08:00"
     assert date_of(page('<p class="byline">Updated 2 hours ago</p>', lang="en")) == "2026-11-25T10:00:00+08:00"

@@ -40,6 +40,8 @@ CONTAINER_TAGS = frozenset("article body center dd div form main section td tabl
 # Page chrome: its lines never score nor join the body, unless it holds most of the page (a tag left open).
 CHROME_TAGS = frozenset("nav aside footer".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_WINDOW = 15  # lines after the headline that may hold the byline
+_ABOVE_BODY = 8  # lines above the first paragraph that may hold it
 _CAPTION_DEPTH = 4  # a caption line is owned by a <figcaption> or by a block this close inside one
 _CAPTION_MAX = 80  # tokens: a longer line in a <figcaption> is body text set in a figure
 
@@ -485,11 +487,19 @@ def byline_window(lines: list[PageLine], title_at: int | None, body: list[PageLi
     if title_at is None:
         if first is None:
             return []
-        start = max(0, first - 8)
+        start = max(0, first - _ABOVE_BODY)
     else:
         start = title_at + 1
     end = first if first is not None and first >= start else start + 12
-    return [line for line in lines[start:min(end, start + 15)] if line.text and len(line.text) <= 200]
+    window = lines[start:min(end, start + _WINDOW)]
+    if first is not None and first - start > _WINDOW:
+        # menus between the title found (a site name) and the body: the byline under the heading that
+        # stands nearest above the first paragraph
+        above = range(first - 1, max(start + _WINDOW, first - _WINDOW) - 1, -1)
+        heading = next((i for i in above if lines[i].tag in HEADING_TAGS and lines[i].text), None)
+        if heading is not None:
+            window += lines[heading + 1:first]
+    return [line for line in window if line.text and len(line.text) <= 200]
 
 
 def date_line(lines: list[PageLine], window: list[PageLine], body: list[PageLine]) -> str | None:
