@@ -270,3 +270,17 @@ def test_figure_captions_are_not_body_unless_they_are_the_story():
                       for n, c in enumerate(captions))
     photo_story = page.replace(story, gallery)
     assert extract_generic(photo_story, "https://stadt.example.de/2026/11/bilder.html").body == captions
+
+
+def test_calls_to_subscribe_or_install_the_app_are_not_body():
+    story = [f"Paragraph {i}: The council voted on Tuesday to repair the old harbour bridge by the autumn, "
+             "with the state and the city sharing the cost." for i in range(4)]
+    calls = ["Never miss the latest news by signing up to our newsletter today!",
+             "Get the latest news straight to your phone with the Example News app for iOS and Android.",
+             "To view the full story, please subscribe to Example News."]
+    page = ("<html><head><meta charset='utf-8'><title>Bridge to be repaired</title></head><body>"
+            "<h1>Bridge to be repaired</h1><div class='article'>"
+            + "".join(f"<p>{p}</p><p>{calls[i]}</p>" if i < 3 else f"<p>{p}</p>" for i, p in enumerate(story))
+            + "</div></body></html>")
+    for vote in (False, True):
+        assert extract_generic(page, "https://news.example.com/2026/11/bridge.html", vote=vote).body == story
