@@ -34,9 +34,10 @@ from crawler.extract import text as textmod
 from crawler.extract.byline import Furniture, dateline, names, split_furniture
 from crawler.extract.dates import parse_date
 from crawler.extract.generic import GenericArticle, extract_generic, repair_markup
-from crawler.extract.pubdate import publication_date
+from crawler.extract.pubdate import page_locale, publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
+from crawler.extract.zones import page_timezone
 from crawler.items import EXTRACTION_LAYERS, Described
 
 Source = Callable[["PageContext"], Any]
@@ -84,6 +85,7 @@ class SiteRules:
     generic_body: bool = True
     portal_names: tuple[str, ...] = ()
     timezone: str = "Asia/Shanghai"
+    page_timezone: bool = False  # read each page's timezone (crawler/extract/zones.py); ``timezone`` is unused
 
     def __post_init__(self) -> None:
         unknown = set(self.selectors) - SELECTOR_KEYS
@@ -173,8 +175,15 @@ class PageContext:
     def site(self, name: str) -> list[str]:
         return texts(select(self.sel, self.rules.selectors.get(name)))
 
+    @cached_property
+    def zone(self) -> str:
+        """The timezone of dates printed without an offset: the site's, or the page's own (generic spider)."""
+        if not self.rules.page_timezone or not isinstance(getattr(self.sel.root, "tag", None), str):
+            return self.rules.timezone
+        return page_timezone(self.sel.root, self.url, page_locale(self.sel.root))
+
     def date(self, raw: str | None) -> datetime | None:
-        return parse_date(raw, self.rules.timezone, self.now) if raw else None
+        return parse_date(raw, self.zone, self.now) if raw else None
 
     @cached_property
     def headings(self) -> list[str]:
@@ -247,7 +256,7 @@ def published_byline(ctx: PageContext) -> datetime | None:
 def published_generic(ctx: PageContext) -> datetime | None:
     # the byline window needs only the cheap path: a site body never makes the voters run for a date
     generic = ctx.generic_if_ran or extract_generic(ctx.sel.root, ctx.url, vote=False)
-    return publication_date(ctx.sel, ctx.url, ctx.rules.timezone, ctx.now, generic)
+    return publication_date(ctx.sel, ctx.url, ctx.zone, ctx.now, generic)
 
 
 def updated_site(ctx: PageContext) -> datetime | None:

@@ -8,7 +8,9 @@ A site module sets class attributes; the base turns them into requests and items
   Write it for the path (``r"/dy/article/\\w+\\.html"``) so a local copy of the site crawls too;
 - ``list_next_page``: selector of a list page's next-page link (default: ``rel=next`` / 下一页);
   ``max_list_pages`` bounds list pagination;
-- ``timezone`` (default ``Asia/Shanghai``) for dates printed without an offset;
+- ``timezone`` (default ``Asia/Shanghai``) for dates printed without an offset (and for times given in
+  UTC, shown in the site's time); ``page_timezone = True`` reads it from each page instead (the generic
+  spider: ``crawler.extract.zones``);
 - ``selectors``: ``ArticleItem`` field name -> CSS or XPath selector (XPath when it starts with ``/``,
   ``(``, ``./`` or a function such as ``substring-after(``; a list tries each in turn until one
   matches), for ``title``, ``published_at``, ``updated_at``, ``body``, ``authors``, ``source``,
@@ -118,6 +120,7 @@ class ArticleSpider(Spider):
     list_next_page: ClassVar[SelectorSpec] = None
     max_list_pages: ClassVar[int] = 3
     timezone: ClassVar[str] = "Asia/Shanghai"
+    page_timezone: ClassVar[bool] = False
 
     selectors: ClassVar[dict[str, SelectorSpec]] = {}
     noise_selectors: ClassVar[list[str]] = []
@@ -169,7 +172,7 @@ class ArticleSpider(Spider):
         return SiteRules(selectors=cls.selectors, noise=tuple(cls.noise_selectors), order=cls.field_order,
                          sources=cls.field_sources, ignore_structured=frozenset(cls.ignore_structured),
                          generic_body=cls.generic_body, portal_names=tuple(cls.portal_names),
-                         timezone=cls.timezone)
+                         timezone=cls.timezone, page_timezone=cls.page_timezone)
 
     @classmethod
     def argument_names(cls) -> set[str]:

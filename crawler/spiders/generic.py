@@ -34,6 +34,7 @@ class GenericSpider(ArticleSpider):
 
     name = "generic"
     allowed_domains: list[str] = []
+    page_timezone = True
 
     def __init__(self, *args: Any, allow: str | None = None, depth: str | int = 2,
                  render_js: str | bool = False, follow_article_links: str | bool | None = None,

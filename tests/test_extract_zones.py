@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import lxml.html
+import pytest
+
+from crawler.extract.article import SiteRules, extract_page
+from crawler.extract.dates import get_tz
+from crawler.extract.zones import UNKNOWN, page_timezone
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=get_tz("Asia/Shanghai"))
+BODY = "<p>" + "A sentence of the article, long enough to be read as one. " * 6 + "</p>"
+
+
+def page(head: str = "", lang: str = "", title: str = "A plain headline") -> str:
+    attr = f' lang="{lang}"' if lang else ""
+    return f"<html{attr}><head><title>{title}</title>{head}</head><body><h1>{title}</h1>{BODY}</body></html>"
+
+
+@pytest.mark.parametrize(("url", "html", "zone"), [
+    ("https://www.example.de/a/1", page(), "Europe/Berlin"),
+    ("https://news.example.co.uk/a/1", page(), "Europe/London"),
+    ("https://www.example.com/a/1", page(title="東京で新しい駅が開業した"), "Asia/Tokyo"),
+    ("https://www.example.com/a/1", page(title="서울 시내 버스 노선이 바뀐다"), "Asia/Seoul"),
+    # Chinese text wins over a template's lang="en"
+    ("https://www.example.com/a/1", page(lang="en", title="城市夜市重新开放"), "Asia/Shanghai"),
+    ("https://www.example.com/a/1", page(lang="pt-BR"), "America/Sao_Paulo"),
+    ("https://www.example.com/a/1", page(head='<meta property="og:locale" content="de_DE">'), "Europe/Berlin"),
+    ("https://www.example.com/a/1", page(lang="pl"), "Europe/Warsaw"),
+    # English and Spanish are written in many zones; .io is sold as a generic domain
+    ("https://www.example.com/a/1", page(lang="en"), UNKNOWN),
+    ("https://www.example.com/a/1", page(lang="es"), UNKNOWN),
+    ("https://blog.example.io/a/1", page(), UNKNOWN),
+])
+def test_page_timezone(url: str, html: str, zone: str) -> None:
+    root = lxml.html.document_fromstring(html)
+    from crawler.extract.pubdate import page_locale
+
+    assert page_timezone(root, url, page_locale(root)) == zone
+
+
+def test_a_utc_time_on_an_unknown_site_keeps_its_day() -> None:
+    # 23:30 UTC on 31 October: converting it to the site spiders' default (+08:00) gave 1 November
+    html = page(head='<meta property="article:published_time" content="2019-10-31T23:30:00+00:00">', lang="en")
+    generic = extract_page("https://blog.example.com/p/1", html, SiteRules(page_timezone=True), NOW)
+    assert generic.published_at is not None
+    assert generic.published_at.isoformat() == "2019-10-31T23:30:00+00:00"
+    # a site spider declares its zone: the same instant in the site's time
+    site = extract_page("https://blog.example.com/p/1", html, SiteRules(), NOW)
+    assert site.published_at is not None and site.published_at.isoformat() == "2019-11-01T07:30:00+08:00"
+
+
+def test_a_time_printed_without_offset_gets_the_pages_zone() -> None:
+    html = page(head='<meta property="article:published_time" content="2019-10-31T23:30:00">', lang="de")
+    found = extract_page("https://www.example.com/p/1", html, SiteRules(page_timezone=True), NOW).published_at
+    assert found is not None
+    assert (found.date().isoformat(), found.utcoffset()) == ("2019-10-31", timedelta(hours=1))
+    # a UTC time is shown in the page's zone, as the page prints it
+    html = page(head='<meta property="article:published_time" content="2019-10-31T23:30:00Z">', lang="de")
+    found = extract_page("https://www.example.com/p/1", html, SiteRules(page_timezone=True), NOW).published_at
+    assert found is not None and found.isoformat() == "2019-11-01T00:30:00+01:00"
