@@ -74,6 +74,9 @@ def test_numeric_slash_dates_follow_the_page_locale():
         == "2024-05-03T00:00:00-04:00"
     assert date_of(page('<p class="byline">Posted 25/03/2024 by Ann</p>', lang="en-US"), tz="America/New_York") \
         == "2024-03-25T00:00:00-04:00"  # no 25th month: the day comes first whatever the locale says
+    # dots are the day-first style: "Created: 12.04.2004 21:17" on an English page is the 12th of April
+    assert date_of(page('<p class="date">Created: 12.04.2004 21:17</p>', lang="en"), tz="UTC") \
+        == "2004-04-12T21:17:00+00:00"
 
 
 def test_archive_widget_and_sidebar_dates_are_never_the_date():

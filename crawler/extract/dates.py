@@ -139,7 +139,7 @@ def _numeric(m: re.Match[str], order: str, zone: tzinfo) -> datetime | None:
     a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
     if y < 100:
         y += 2000 if y < 70 else 1900
-    day_first = order == "DMY"
+    day_first = order == "DMY" or m.group("sep") == "."  # 12.04.2004 is the 12th of April wherever it is written
     if a > 12 >= b:
         day_first = True
     elif b > 12 >= a:
