@@ -85,6 +85,21 @@ def test_archive_widget_and_sidebar_dates_are_never_the_date():
     assert date_of(page("", sidebar)) is None
 
 
+def test_a_blog_dates_its_post_inside_the_permalink():
+    # WordPress: "Posted on <a href=PERMALINK rel=bookmark><time ...>"; a dated caption opens the body
+    posted = ('<div class="entry-meta">Posted on <a href="{href}"{rel}><time class="entry-date published" '
+              'datetime="2016-04-15T08:12:12+02:00">15. April 2016</time></a></div>'
+              '<p><em>Aufnahme vom 26.05.2015</em></p>')
+    url = "https://www.example.ch/2016-04-15/story/"
+    assert date_of(page(posted.format(href=url, rel=' rel="bookmark"'), lang="de"), url=url, tz="Europe/Zurich") \
+        == "2016-04-15T08:12:12+02:00"
+    assert date_of(page(posted.format(href="/2016-04-15/story", rel=""), lang="de"), url=url, tz="Europe/Zurich") \
+        == "2016-04-15T08:12:12+02:00"
+    # a <time> in a link to another page is that page's date
+    other = posted.format(href="https://www.example.ch/2016-03-20/older/", rel="")
+    assert date_of(page(other, lang="de"), url=url, tz="Europe/Zurich") != "2016-04-15T08:12:12+02:00"
+
+
 def test_htmldate_reads_the_url_when_the_page_prints_nothing():
     assert date_of(page(""), url="https://news.example.com/2024/03/05/story.html") == "2024-03-05T00:00:00+08:00"
 

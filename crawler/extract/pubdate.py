@@ -25,6 +25,7 @@ import re
 from copy import deepcopy
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import urljoin
 
 from crawler.extract.dates import get_tz, numeric_order, parse_date
 from crawler.extract.generic import as_html
@@ -67,12 +68,24 @@ def page_locale(root: Any) -> str | None:
     return None
 
 
-def _avoided(el: Any) -> bool:
-    """Inside page chrome, comments, sidebars, widgets, archive or teaser lists, or a link."""
+def _same_page(href: str | None, url: str) -> bool:
+    """Whether a link points at the page itself (a permalink), scheme, ``www.``, trailing slash and fragment aside."""
+    if not href or not url:
+        return False
+    def key(u: str) -> str:
+        return re.sub(r"^https?://(?:www\.)?", "", urljoin(url, u.strip()).split("#")[0]).rstrip("/")
+    return key(href) == key(url)
+
+
+def _avoided(el: Any, url: str = "") -> bool:
+    """Inside page chrome, comments, sidebars, widgets, archive or teaser lists, or a link to another page
+    (a link to the page itself, ``rel="bookmark"``, is the permalink a blog wraps its date in)."""
     for node in el.iterancestors():
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if tag in ("body", "html"):
             return False
+        if tag == "a" and ("bookmark" in (node.get("rel") or "").lower().split() or _same_page(node.get("href"), url)):
+            continue
         if tag in _CHROME or tag in ("a", "li"):
             return True
         if _AVOID.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
@@ -80,12 +93,12 @@ def _avoided(el: Any) -> bool:
     return False
 
 
-def _time_values(root: Any) -> list[str]:
+def _time_values(root: Any, url: str = "") -> list[str]:
     """``<time>`` values of the article, the ones marked as the publication first."""
     marked, plain = [], []
     for el in root.iter("time"):
         own = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
-        if _avoided(el) or _AVOID.search(own):
+        if _avoided(el, url) or _AVOID.search(own):
             continue
         attr, shown = (el.get("datetime") or "").strip(), " ".join("".join(el.itertext()).split())
         # What the reader sees wins over the attribute when it is more precise (a time of day the attribute lacks).
@@ -149,7 +162,7 @@ def publication_date(page: Any, url: str, tz: str | tzinfo, now: datetime, artic
         for value in root.xpath(query)[:2]:
             if dt := usable(str(value)):
                 return dt
-    for value in _time_values(root)[:4]:
+    for value in _time_values(root, url)[:4]:
         if dt := usable(value):
             return dt
     if article is not None and (dt := usable(getattr(article, "date_text", None))):
