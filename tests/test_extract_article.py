@@ -130,3 +130,13 @@ def test_a_page_whose_title_never_closes_gets_its_title_and_body() -> None:
     out = extract_page(URL, sel, SiteRules(), NOW)
     assert out.title == "新公交线路开通" and len(out.body) == 4 and out.body[0].startswith("第0段正文")
     assert sel.get() == before
+
+
+def test_a_plain_date_meta_is_structured_data() -> None:
+    # <meta name="date"> comes before the byline layer, which would read a dated reader comment in the body
+    html = ('<html lang="en"><head><title>Behind the scenes</title><meta name="date" content="Jul. 06, 2004"></head>'
+            '<body><h1>Behind the scenes</h1><div class="story"><p>' + "The desktop project began as a side project. "
+            * 8 + '</p><p>Novel but nova<br>2004-09-16 21:49:53 ricahrdc</p></div></body></html>')
+    page = extract_page("https://today.example.net/pub/a/3ddesktop.html", html, SiteRules(page_timezone=True), NOW)
+    assert page.published_at is not None and page.published_at.date().isoformat() == "2004-07-06"
+    assert page.layers["published_at"] == "structured"

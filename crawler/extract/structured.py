@@ -20,6 +20,7 @@ _META_DATE = (
     "article:published_time", "og:article:published_time", "og:release_date", "datepublished", "pubdate",
     "publishdate", "publish_date", "publish-date", "publishtime", "publish_time", "dc.date.issued", "dc.date",
     "sailthru.date", "parsely-pub-date", "weibo:article:create_at", "bytedance:published_time", "releasedate",
+    "dcterms.issued", "citation_publication_date", "citation_date", "publication_date", "date_published", "date",
 )
 _META_UPDATED = ("article:modified_time", "og:updated_time", "datemodified", "lastmod", "last-modified")
 _META_AUTHOR = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
