@@ -107,6 +107,19 @@ def test_comment_thread_longer_than_the_post_stays_out():
     assert not any(word in line for line in article.body for word in ("Tom Hale", "Reply", "Share this", "Twitter"))
 
 
+def test_a_comments_heading_ends_the_story_however_long_the_thread():
+    story = [f"Paragraph {n} of the story: the council met on Friday, and members said the bridge would reopen "
+             f"in spring after repairs to the deck and railings, which had been delayed twice." for n in range(3)]
+    replies = "".join(f'<div class="entry"><b>Reader {n}</b><p>I have lived here for {n + 3} years, and the bridge '
+                      f'has been closed for far too long; the council should have acted sooner, frankly, and '
+                      f'told us what the repairs would cost before starting them.</p></div>' for n in range(40))
+    html = (f'<html><head><title>Bridge to reopen in spring</title></head><body><div class="content">'
+            f'<h1>Bridge to reopen in spring</h1>{"".join(f"<p>{p}</p>" for p in story)}'
+            f"<h3>Comments are now closed for this story</h3>{replies}</div></body></html>")
+    for vote in (True, False):
+        assert extract_generic(html, "https://news.example.com/bridge", vote=vote).body == story
+
+
 def test_xhtml_with_an_xml_declaration_reads():
     article = extract_generic(fixture_page("xhtml"), "https://news.binjiang.example/article/2026/11/20/plant.html")
     assert article.title == "城东污水处理厂二期投入运行"

@@ -78,8 +78,13 @@ def test_noise_phrases_match_whole_short_lines_only():
 
 def test_tail_phrases_match_the_start_of_a_line_at_a_word_boundary():
     tail = line_start("generic_tail.txt")
-    for line in ("Related Articles", "Related: more on the bridge", "延伸阅读：", "【纠错】", "Leave a Reply",
-                 "14 thoughts on “A quiet weekend”", "Читайте также"):
+    for line in ("Related Articles", "Related: more on the bridge", "延伸阅读：", "【纠错】", "Читайте также"):
         assert tail.search(line), line
     for line in ("Relatedly, the council voted", "相关部门表示将加快进度"):
         assert not tail.search(line), line
+    comments = line_start("generic_comments.txt")
+    for line in ("Leave a Reply", "14 thoughts on “A quiet weekend”", "Comments are now closed for this story",
+                 "Kommentare (3)", "发表评论"):
+        assert comments.search(line), line
+    for line in ("Commentators agreed the bridge was late", "Discussion", "Comment", "Response"):
+        assert not comments.search(line), line

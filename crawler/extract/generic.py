@@ -9,7 +9,7 @@ class/id hints. The best container, grown while its parents add only well-writte
 strong siblings, is the body region; inside it, link lists, credits, copyright and sharing stubs
 (``crawler/rules/generic_noise.txt``) and figure captions (``<figcaption>``, unless captions are
 most of the body) are dropped, and the body stops at a "related articles" or comments heading
-(``crawler/rules/generic_tail.txt``).
+(``crawler/rules/generic_tail.txt``, ``generic_comments.txt``).
 
 When the cheap path is unsure of its region (``voting.needs_votes``), trafilatura and
 readability-lxml extract the same page and a small learned model decides line by line from the
@@ -72,6 +72,7 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|–|—|--|::|»|›|\s-\s|-(?=[^-]{1
 _ICON = re.compile(r"icon|logo|button|btn|arrow|spacer|blank|pixel|face\d*/|avatar|/images?/[^/]*\.gif$", re.I)
 NOISE_FILE = "generic_noise.txt"
 TAIL_FILE = "generic_tail.txt"
+COMMENTS_FILE = "generic_comments.txt"
 SLOGAN_TIMES = 3  # a tail marker printed this often in a page is inserted after paragraphs
 MIN_LINE = 8
 _SHORT = 120  # noise phrases are looked for in lines up to this many characters
@@ -371,7 +372,14 @@ def is_noise(text: str) -> bool:
 
 
 def is_tail(line: PageLine) -> bool:
-    return len(line.text) <= _TAIL_MAX_CHARS and line_start(TAIL_FILE).search(line.text) is not None
+    return len(line.text) <= _TAIL_MAX_CHARS and (line_start(TAIL_FILE).search(line.text) is not None
+                                                  or line_start(COMMENTS_FILE).search(line.text) is not None)
+
+
+def heads_comments(line: PageLine) -> bool:
+    """A heading of the readers' comments (not a link to them, nor a table's column)."""
+    return len(line.text) <= _TAIL_MAX_CHARS and line.link <= 0.5 and line.tag not in ("td", "th") and \
+        line_start(COMMENTS_FILE).search(line.text) is not None
 
 
 def recurring(lines: list[PageLine]) -> set[str]:
@@ -388,17 +396,21 @@ def _is_heading_or_meta(line: PageLine) -> bool:
 
 
 def cheap_body(lines: list[PageLine]) -> list[PageLine]:
-    """The body lines among the region's lines: credits, link lists and the related-links tail left out."""
+    """The body lines among the region's lines: credits, link lists and the related-links tail left out.
+
+    A tail line ends the body past the first 30% of the region's text (a "Related" box above the story
+    does not cut it); a comments heading ends it after two paragraphs, however long the comments are."""
     body: list[PageLine] = []
     total = sum(line.tokens for line in lines) or 1
-    seen = 0
+    seen = paragraphs = 0
     first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
     slogans = recurring(lines)
     for i, line in enumerate(lines):
         seen += line.tokens
         if i < first and _is_heading_or_meta(line):
             continue
-        if line.text and body and seen > total * 0.3 and line.text not in slogans and is_tail(line):
+        if line.text and body and line.text not in slogans and is_tail(line) and (
+                seen > total * 0.3 or (paragraphs >= 2 and heads_comments(line))):
             break
         if not line.tokens:
             if line.images:
@@ -407,7 +419,25 @@ def cheap_body(lines: list[PageLine]) -> list[PageLine]:
         if line.link > 0.5 or is_noise(line.text):
             continue
         body.append(line)
+        paragraphs += is_paragraph(line)
     return body
+
+
+def before_comments(page: Page, kept: list[PageLine]) -> list[PageLine]:
+    """The kept lines above the first comments heading of the page that follows two kept paragraphs: what
+    the readers say under a story is not the story, however much of the page it fills."""
+    chosen = {line.index for line in kept}
+    slogans: set[str] | None = None
+    paragraphs = 0
+    for line in page.lines:
+        if paragraphs >= 2 and line.text and not line.chrome and heads_comments(line):
+            if slogans is None:
+                slogans = recurring(page.lines)
+            if line.text not in slogans:
+                return [k for k in kept if k.index < line.index]
+        if line.index in chosen:
+            paragraphs += is_paragraph(line)
+    return kept
 
 
 def conventions(lines: list[PageLine], title_at: int | None) -> list[PageLine]:
@@ -645,7 +675,7 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
     if vote and voting.needs_votes(page, region, flags, cheap):
         title_at = title_index(page.lines, title)
         voted = voting.vote(page, flags, cheap, url, title_at)
-        if voted is not None and (kept := conventions(voted, title_at)):
+        if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
             return without_captions(kept), "vote"  # when the vote keeps nothing, the cheap path's body stands
     return without_captions(cheap), "cheap"
 
