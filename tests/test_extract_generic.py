@@ -11,7 +11,7 @@ from parsel import Selector
 
 from bench.portal import article_page
 from crawler.evaluation import body_score, load_corpus
-from crawler.extract.generic import count, extract_generic, generic_body
+from crawler.extract.generic import Page, conventions, count, extract_generic, generic_body, title_index
 
 PARA1 = "今年以来，我市坚持稳中求进工作总基调，经济运行总体平稳，主要指标好于预期，发展质量不断提升。"
 PARA2 = "市统计局负责人表示，下一步将继续加强监测分析，为全年目标任务的完成提供有力支撑和保障。"
@@ -118,6 +118,29 @@ def test_a_comments_heading_ends_the_story_however_long_the_thread():
             f"<h3>Comments are now closed for this story</h3>{replies}</div></body></html>")
     for vote in (True, False):
         assert extract_generic(html, "https://news.example.com/bridge", vote=vote).body == story
+
+
+def test_a_table_of_contents_is_not_body():
+    sections = {"History": "The lake formed at the end of the last ice age, when the glacier that filled the valley "
+                           "melted and left a deep basin, which the river has fed ever since, year after year.",
+                "Ecology": "Eleven species of fish live in the lake today, and herons, grebes and ospreys feed on "
+                           "them through the summer, when the water is warm enough for the fish to rise.",
+                "Protection": "Since 2015 the shores have been protected, and new houses may no longer be built "
+                              "within two hundred metres of the water, which has become clearer since then."}
+    toc = "".join(f'<li><a href="#s{n}"><span class="tocnumber">{n + 1}</span> {name}</a></li>'
+                  for n, name in enumerate(sections))
+    body = "".join(f'<h2 id="s{n}">{name}<span class="edit">[edit]</span></h2><p>{text}</p>'
+                   for n, (name, text) in enumerate(sections.items()))
+    html = (f'<html><head><title>Lake Erhai</title></head><body><div id="content"><h1>Lake Erhai</h1>'
+            f'<p>{sections["History"].replace("The lake", "Lake Erhai")}</p><ul>{toc}</ul>{body}'
+            f'<p><a href="/wiki/Ecology">Ecology</a> of lakes in general is a separate article.</p>'
+            '</div></body></html>')
+    page = Page(lxml.html.document_fromstring(html))
+    # every line, as a vote that kept the whole page would give them: the contents entries go, the rest stays
+    kept = [line.text for line in conventions(page.lines, title_index(page.lines, "Lake Erhai")) if line.text]
+    assert not any(line.startswith(("1 ", "2 ", "3 ")) for line in kept), kept
+    assert "Ecology[edit]" in kept and sections["Protection"] in kept
+    assert "Ecology of lakes in general is a separate article." in kept  # a link after its heading is no contents
 
 
 def test_xhtml_with_an_xml_declaration_reads():

@@ -440,17 +440,29 @@ def before_comments(page: Page, kept: list[PageLine]) -> list[PageLine]:
     return kept
 
 
+_TOC_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、)\s*")
+_EDIT_LINK = re.compile(r"\s*\[(?:edit|编辑|編輯|modifier|bearbeiten|editar)[^]]*\]\s*$", re.I)
+
+
+def _toc_key(text: str) -> str:
+    """A heading's text as a table of contents lists it: without its number or its "[edit]" link."""
+    return _EDIT_LINK.sub("", _TOC_NUMBER.sub("", text)).casefold()
+
+
 def conventions(lines: list[PageLine], title_at: int | None) -> list[PageLine]:
     """The project's conventions on a chosen body: the headline is the title field, not a body line;
     credits, sharing stubs and copyright lines (the noise list) and the byline/date lines above the
-    first paragraph are not body."""
+    first paragraph are not body; nor is a table of contents (links whose texts are headings further down)."""
     first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
+    heading_at = {_toc_key(line.text): i for i, line in enumerate(lines) if line.tag in HEADING_TAGS and line.text}
     out = []
     for i, line in enumerate(lines):
         if line.index == title_at:
             continue
         if line.text and (is_noise(line.text) or (i < first and line.tag not in HEADING_TAGS
                                                   and _is_heading_or_meta(line))):
+            continue
+        if line.link > 0.5 and line.tag not in HEADING_TAGS and heading_at.get(_toc_key(line.text), -1) > i:
             continue
         out.append(line)
     return out
