@@ -55,3 +55,23 @@ def test_an_article_served_as_xml_is_read_as_html(spider, extra) -> None:  # typ
     (item,) = list(spider.parse_article(response))
     assert item.body[0] == "The council voted on Monday to rebuild the old harbour wall."
     assert item.body[-1].startswith("Work starts in spring") and item.extraction["body"] == "site"
+
+
+EN = ("The council met on Friday and agreed to reopen the bridge in spring, after repairs to the deck and the "
+      "railings that were delayed twice by the weather. Residents said they had waited long enough. ")
+ZH = "周末和朋友去了趟西湖，天气出奇地好，湖面上游船不多，远处的保俶塔在阳光下格外清楚，我们沿着白堤慢慢走了一圈。"
+
+
+@pytest.mark.parametrize(("body", "article"), [
+    (f"<p>{ZH}</p><p>{ZH[::-1]}</p><p>{ZH}</p>", True),
+    (f"<p>{EN}</p><p>{EN}</p>", True),  # prose ends its sentences with full stops too
+    ("<ul>" + "".join(f'<li><a href="/a/{n}.html">The council met on Friday to talk about bridge number {n}</a></li>'
+                      for n in range(12)) + "</ul>", False),
+])
+def test_a_page_outside_the_article_pattern_is_an_article_when_it_reads_as_prose(spider, body, article) -> None:
+    url = "https://blog.example.com/posts/bridge-reopens"  # not the site's article URL, no <article> container
+    html = f"<html><head><title>Bridge</title></head><body><h1>Bridge</h1><div class='post'>{body}</div></body></html>"
+    items = list(spider.parse_article(HtmlResponse(url, body=html.encode(), encoding="utf-8",
+                                                   request=Request(url, meta={"follow_pages": False}))))
+    assert bool(items) is article
+    assert (spider.last_rejection is None) is article

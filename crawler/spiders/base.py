@@ -93,7 +93,7 @@ def content_type(response: Response) -> str:
     return f"served as {value}" if value else "no Content-Type"
 
 
-_SENTENCE_END = re.compile(r"[。！？!?]")
+_SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 
 
 def reads_as_prose(lines: list[str], min_chars: int = 150) -> bool:
