@@ -31,11 +31,26 @@ def test_parse_date(text: str, expected: str) -> None:
     assert to_iso(parse_date(text, "Asia/Shanghai", NOW)) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("29. Juni 2017, 23:39", "2017-06-29T23:39:00+02:00"),
+    ("Samstag, 15. März 2020 10:00", "2020-03-15T10:00:00+01:00"),
+    ("1er mars 2020", "2020-03-01T00:00:00+01:00"),
+    ("5 août 2019", "2019-08-05T00:00:00+02:00"),
+    ("3 de mayo de 2022", "2022-05-03T00:00:00+02:00"),
+    ("12 giugno 2021", "2021-06-12T00:00:00+02:00"),
+    ("7 de setembro de 2020", "2020-09-07T00:00:00+02:00"),
+    ("4 mei 2020", "2020-05-04T00:00:00+02:00"),
+    ("Sept. 5, 2019", "2019-09-05T00:00:00+02:00"),
+])
+def test_month_names_of_european_languages(text: str, expected: str) -> None:
+    assert to_iso(parse_date(text, "Europe/Berlin", NOW)) == expected
+
+
 def test_site_timezone_applies_when_the_page_gives_none() -> None:
     assert to_iso(parse_date("2024-04-24 08:00", "Europe/Paris", NOW)) == "2024-04-24T08:00:00+02:00"
 
 
-@pytest.mark.parametrize("text", ["", "没有日期", "第3版", "2019-13-45 10:00"])
+@pytest.mark.parametrize("text", ["", "没有日期", "第3版", "2019-13-45 10:00", "Mayor 12 2020", "12 marzipan 2020"])
 def test_no_date(text: str) -> None:
     assert parse_date(text, "Asia/Shanghai", NOW) is None
 

@@ -85,6 +85,13 @@ def test_archive_widget_and_sidebar_dates_are_never_the_date():
     assert date_of(page("", sidebar)) is None
 
 
+def test_a_byline_date_with_a_month_name_of_another_language():
+    html = page('<p class="post-byline">29. Juni 2017, 23:39 · Kommentare</p>', lang="de")
+    assert date_of(html, tz="Europe/Berlin") == "2017-06-29T23:39:00+02:00"
+    assert date_of(page('<p class="byline">Publié le 5 août 2019</p>', lang="fr"), tz="Europe/Paris") \
+        == "2019-08-05T00:00:00+02:00"
+
+
 def test_a_blog_dates_its_post_inside_the_permalink():
     # WordPress: "Posted on <a href=PERMALINK rel=bookmark><time ...>"; a dated caption opens the body
     posted = ('<div class="entry-meta">Posted on <a href="{href}"{rel}><time class="entry-date published" '

@@ -33,15 +33,30 @@ _TIME = r"(?:[\sT,，]+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<
 _NUMERIC = re.compile(
     r"(?<![\d/.\-])(?P<a>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<b>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)?\d{2})(?![\d/.\-])"
     + _TIME)
-_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
-_MONTH = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# Month names and their usual abbreviations, English first, then German, French, Spanish, Italian, Portuguese
+# and Dutch: "29. Juni 2017", "5 août 2019", "3 de mayo de 2022", "12 giugno 2021".
+_MONTH_NAMES = (
+    "january jan|february feb|march mar|april apr|may|june jun|july jul|august aug|september sep sept|"
+    "october oct|november nov|december dec",
+    "januar jänner jän|februar|märz mär|april|mai|juni|juli|august|september|oktober okt|november|dezember dez",
+    "janvier janv|février févr fév|mars|avril avr|mai|juin|juillet juil|août|septembre|octobre|novembre|"
+    "décembre déc",
+    "enero ene|febrero|marzo|abril abr|mayo|junio|julio|agosto ago|septiembre setiembre|octubre|noviembre|"
+    "diciembre dic",
+    "gennaio gen|febbraio|marzo|aprile|maggio mag|giugno giu|luglio lug|agosto|settembre set|ottobre ott|"
+    "novembre|dicembre",
+    "janeiro|fevereiro fev|março|abril|maio|junho|julho|agosto|setembro|outubro out|novembro|dezembro",
+    "januari|februari|maart mrt|april|mei|juni|juli|augustus|september|oktober|november|december",
+)
+_MONTHS = {name: month for names in _MONTH_NAMES for month, words in enumerate(names.split("|"), 1)
+           for name in words.split()}
+_MONTH = "(?P<mon>" + "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])\.?"
 _MONTH_FIRST = re.compile(
-    rf"(?<![A-Za-z]){_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)"
+    rf"(?<![^\W\d_]){_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)"
     + _TIME.replace("[\\sT,，]+", "[\\sT,，]+(?:at\\s+)?"), re.I)
 _DAY_FIRST = re.compile(
-    rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)"
-    + _TIME, re.I)
+    rf"(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:de\s+)?"
+    rf"(?P<y>(?:19|20)\d{{2}})(?!\d)" + _TIME, re.I)
 _AGO = re.compile(r"(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|min|hour|hr|day|week|month)s?\s+ago\b", re.I)
 _AGO_SECONDS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 3600, "day": 86400, "week": 7 * 86400,
                 "month": 30 * 86400}
@@ -148,6 +163,11 @@ def _numeric(m: re.Match[str], order: str, zone: tzinfo) -> datetime | None:
     return _with_time(m, y, mo, d, zone)
 
 
+def has_written_date(text: str) -> bool:
+    """Whether ``text`` holds a date written with a month's name, in any language ``parse_date`` reads."""
+    return _DAY_FIRST.search(text) is not None or _MONTH_FIRST.search(text) is not None
+
+
 def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: datetime | None = None,
                order: str | None = None) -> datetime | None:
     """The first date in ``text`` as an aware datetime, or None.
@@ -178,11 +198,11 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
         if dt is not None:
             return dt.astimezone(zone) if own is not None and own.utcoffset(None) == UTC.utcoffset(None) else dt
     if m := _MONTH_FIRST.search(text):
-        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d")), zone)
+        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), zone)
         if dt is not None:
             return dt
     if m := _DAY_FIRST.search(text):
-        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon")[:3].lower()], int(m.group("d")), zone)
+        dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), zone)
         if dt is not None:
             return dt
     if m := _NUMERIC.search(text):

@@ -32,6 +32,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import text as textmod
+from crawler.extract.dates import has_written_date
 from crawler.extract.pagekind import listing_reason
 from crawler.extract.phrases import line_start, whole_line
 
@@ -544,14 +545,18 @@ def byline_window(lines: list[PageLine], title_at: int | None, body: list[PageLi
     return [line for line in window if line.text and len(line.text) <= 200]
 
 
+def _dated(text: str) -> bool:
+    return _DATE.search(text) is not None or has_written_date(text)
+
+
 def date_line(lines: list[PageLine], window: list[PageLine], body: list[PageLine]) -> str | None:
     """The line that dates the article: a dated line of the byline window, else a short dated line opening
     the body, else a short line in or right after the body with a full date and time (a post's footer)."""
     for line in window:
-        if line.link <= 0.5 and _DATE.search(line.text):
+        if line.link <= 0.5 and _dated(line.text):
             return line.text
     for line in body[:6]:
-        if len(line.text) <= 80 and not is_paragraph(line) and line.link <= 0.5 and _DATE.search(line.text):
+        if len(line.text) <= 80 and not is_paragraph(line) and line.link <= 0.5 and _dated(line.text):
             return line.text
     after = lines[body[-1].index + 1:body[-1].index + 4] if body else []
     for line in [*body, *after]:

@@ -51,7 +51,9 @@ _META_PUBLISHED = (
     " or @name='pubdate' or @name='PubDate' or @name='publication_date']/@content",
 )
 _DAY_PRESENT = re.compile(r"\d{1,2}\s*日|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
-                          r"|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|[A-Za-z]{3,9}\.?\s+\d{1,2}|\d{1,2}\.?\s+[A-Za-z]{3,9}|前|ago|刚刚|今天|昨天|前天|\d{1,2}\s*[:：]\s*\d{2}")
+                          r"|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}"
+                          r"|[^\W\d_\u3040-\u9fff\uac00-\ud7af]{3,9}\.?\s+\d{1,2}"
+                          r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_\u3040-\u9fff\uac00-\ud7af]{3,9}|前|ago|刚刚|今天|昨天|前天|\d{1,2}\s*[:：]\s*\d{2}")
 
 
 def page_locale(root: Any) -> str | None:
