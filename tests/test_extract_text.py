@@ -86,5 +86,10 @@ def test_tail_phrases_match_the_start_of_a_line_at_a_word_boundary():
     for line in ("Leave a Reply", "14 thoughts on “A quiet weekend”", "Comments are now closed for this story",
                  "Kommentare (3)", "发表评论"):
         assert comments.search(line), line
-    for line in ("Commentators agreed the bridge was late", "Discussion", "Comment", "Response"):
+    for line in ("已有12条评论", "《播客热潮迅速蔓延》已有1件评论", "274 Comments", "156 Responses to “Shuteye”",
+                 "网友评论（12）", "Reader comments (4)"):
+        assert comments.search(line), line
+    for line in ("Commentators agreed the bridge was late", "Discussion", "Comment", "Response",
+                 "12 responses were received by the council.", "截至目前，网上共有300条评论。", "共有300条评论。",
+                 "网友评论称，希望尽快修好。", "Reader comments suggested the mayor would resign."):
         assert not comments.search(line), line
