@@ -143,6 +143,13 @@ def test_a_table_of_contents_is_not_body():
     assert "Ecology of lakes in general is a separate article." in kept  # a link after its heading is no contents
 
 
+def test_a_tail_heading_left_at_the_end_of_a_vote_is_not_body():
+    html = (f"<html><body><div><p>{GERMAN[0]}</p><p>{GERMAN[1]}</p><h3>Teilen Sie dies mit:</h3>"
+            "<h3>Related</h3></div></body></html>")
+    page = Page(lxml.html.document_fromstring(html))
+    assert [line.text for line in conventions(page.lines, None)] == GERMAN[:2]
+
+
 def test_xhtml_with_an_xml_declaration_reads():
     article = extract_generic(fixture_page("xhtml"), "https://news.binjiang.example/article/2026/11/20/plant.html")
     assert article.title == "城东污水处理厂二期投入运行"
@@ -281,6 +288,17 @@ def test_furniture_of_other_languages_is_not_body():
     for vote in (False, True):
         article = extract_generic(page, "https://stadt.example.de/2026/11/bruecke.html", vote=vote)
         assert article.body == GERMAN, (vote, article.body)
+
+
+def test_a_byline_with_a_month_name_and_a_blogs_like_heading_in_german():
+    story = "".join(f"<p>{p}</p>" for p in GERMAN)
+    page = ("<html><head><meta charset='utf-8'><title>Brücke wird saniert</title></head><body>"
+            "<h1>Brücke wird saniert</h1><div class='entry'>"
+            f"<p>von eseppelt · 31. Oktober 2023</p>{story}<h3>Gefällt mir:</h3><p>Liken</p>"
+            "<p>Lade …</p></div></body></html>")
+    article = extract_generic(page, "https://blog.example.de/2023/10/31/bruecke/", vote=False)
+    assert article.body == GERMAN, article.body
+    assert article.date_text == "von eseppelt · 31. Oktober 2023"
 
 
 def test_figure_captions_are_not_body_unless_they_are_the_story():

@@ -393,7 +393,7 @@ def _is_heading_or_meta(line: PageLine) -> bool:
     """A headline or a byline/date line standing above the first paragraph."""
     if line.tag in HEADING_TAGS:
         return True
-    return len(line.text) <= 80 and bool(_DATE.search(line.text)) and not is_paragraph(line)
+    return len(line.text) <= 80 and _dated(line.text) and not is_paragraph(line)
 
 
 def cheap_body(lines: list[PageLine]) -> list[PageLine]:
@@ -453,7 +453,8 @@ def _toc_key(text: str) -> str:
 def conventions(lines: list[PageLine], title_at: int | None) -> list[PageLine]:
     """The project's conventions on a chosen body: the headline is the title field, not a body line;
     credits, sharing stubs and copyright lines (the noise list) and the byline/date lines above the
-    first paragraph are not body; nor is a table of contents (links whose texts are headings further down)."""
+    first paragraph are not body; nor is a table of contents (links whose texts are headings further down), nor
+    a tail heading ("Share this:", "Related") left as the last line."""
     first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
     heading_at = {_toc_key(line.text): i for i, line in enumerate(lines) if line.tag in HEADING_TAGS and line.text}
     out = []
@@ -466,6 +467,8 @@ def conventions(lines: list[PageLine], title_at: int | None) -> list[PageLine]:
         if line.link > 0.5 and line.tag not in HEADING_TAGS and heading_at.get(_toc_key(line.text), -1) > i:
             continue
         out.append(line)
+    while out and out[-1].text and is_tail(out[-1]):  # a "Share this:" or "Related" heading left at the end
+        out.pop()
     return out
 
 
