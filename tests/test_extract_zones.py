@@ -7,7 +7,7 @@ import pytest
 
 from crawler.extract.article import SiteRules, extract_page
 from crawler.extract.dates import get_tz
-from crawler.extract.zones import UNKNOWN, page_timezone
+from crawler.extract.zones import UNKNOWN, timezone_of_page
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=get_tz("Asia/Shanghai"))
 BODY = "<p>" + "A sentence of the article, long enough to be read as one. " * 6 + "</p>"
@@ -33,11 +33,11 @@ def page(head: str = "", lang: str = "", title: str = "A plain headline") -> str
     ("https://www.example.com/a/1", page(lang="es"), UNKNOWN),
     ("https://blog.example.io/a/1", page(), UNKNOWN),
 ])
-def test_page_timezone(url: str, html: str, zone: str) -> None:
+def test_timezone_of_page(url: str, html: str, zone: str) -> None:
     root = lxml.html.document_fromstring(html)
     from crawler.extract.pubdate import page_locale
 
-    assert page_timezone(root, url, page_locale(root)) == zone
+    assert timezone_of_page(root, url, page_locale(root)) == zone
 
 
 def test_a_utc_time_on_an_unknown_site_keeps_its_day() -> None:

@@ -70,13 +70,17 @@ def page_locale(root: Any) -> str | None:
     return None
 
 
+_SCHEME_WWW = re.compile(r"^https?://(?:www\.)?")
+
+
+def _address(href: str, base: str) -> str:
+    """An absolute address without scheme, ``www.``, fragment and trailing slash, to compare two links."""
+    return _SCHEME_WWW.sub("", urljoin(base, href.strip()).split("#")[0]).rstrip("/")
+
+
 def _same_page(href: str | None, url: str) -> bool:
-    """Whether a link points at the page itself (a permalink), scheme, ``www.``, trailing slash and fragment aside."""
-    if not href or not url:
-        return False
-    def key(u: str) -> str:
-        return re.sub(r"^https?://(?:www\.)?", "", urljoin(url, u.strip()).split("#")[0]).rstrip("/")
-    return key(href) == key(url)
+    """Whether a link points at the page itself (a permalink)."""
+    return bool(href and url) and _address(href, url) == _address(url, url)
 
 
 def _avoided(el: Any, url: str = "") -> bool:

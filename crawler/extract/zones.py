@@ -58,7 +58,7 @@ def script_zone(text: str) -> str | None:
     return None
 
 
-def page_timezone(root: Any, url: str, locale: str | None = None) -> str:
+def timezone_of_page(root: Any, url: str, locale: str | None = None) -> str:
     """The IANA zone of the page ``root`` (an lxml root) at ``url``, whose declared locale is ``locale``."""
     places, languages = _tables()
     host = (urlparse(url).hostname or "").lower().rstrip(".")
