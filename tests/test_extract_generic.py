@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import lxml.html
@@ -12,6 +13,7 @@ from parsel import Selector
 from bench.portal import article_page
 from crawler.evaluation import body_score, load_corpus
 from crawler.extract.generic import Page, conventions, count, extract_generic, generic_body, title_index
+from crawler.extract.pagekind import numbered_in_order
 
 PARA1 = "今年以来，我市坚持稳中求进工作总基调，经济运行总体平稳，主要指标好于预期，发展质量不断提升。"
 PARA2 = "市统计局负责人表示，下一步将继续加强监测分析，为全年目标任务的完成提供有力支撑和保障。"
@@ -338,3 +340,20 @@ def test_calls_to_subscribe_or_install_the_app_are_not_body():
             + "</div></body></html>")
     for vote in (False, True):
         assert extract_generic(page, "https://news.example.com/2026/11/bridge.html", vote=vote).body == story
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_listicle_with_numbered_linked_headings_is_an_article(order: int):
+    """The archive's shape with its linked headings numbered in order (or counting down): one article's items."""
+    html = fixture_page("archive")
+    numbers = iter(range(1, 7) if order == 1 else range(6, 0, -1))
+    html = re.sub(r'(<h2 class="entry-title"><a href="[^"]+">)', lambda m: f"{m.group(1)}{next(numbers)}. ", html)
+    article = extract_generic(html, "https://blog.binjiang.example/2026/11/best-of/")
+    assert article.kind == "article", article.reason
+    assert any(line.startswith("天还没亮") for line in article.body)
+
+
+def test_numbers_out_of_order_are_no_listicle():
+    assert numbered_in_order(["1. a", "2. b", "3) c", "4、d", "5: e"])
+    assert not numbered_in_order(["12. a", "3. b", "27. c", "8. d", "5. e"])
+    assert not numbered_in_order(["a", "b", "1. c", "2. d", "e"])

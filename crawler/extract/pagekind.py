@@ -7,7 +7,8 @@ by a text of at least ``TEASER_TOKENS`` tokens that is not a link), the teasers 
 median at most ``TEASER_MAX_TOKENS`` tokens: a listicle's sections under linked headings are longer)
 and they make at least ``MIN_SHARE`` of the body, the page is a listing: the generic path gives it
 no body and says why. An article with a "related posts" block is not one: that block sits outside
-its body, or is too small a share of it.
+its body, or is too small a share of it. Neither is a listicle: when the linked headings are numbered
+in order ("1. Drake", "2. Kim Possible", or counting down), they are one article's sections.
 
 Thresholds decided on the tune half of the corpus. Of its 3,790 labelled pages, 7 are listings by
 this rule (a section front, a home page of teasers, a forum index); the labels keep their teasers as
@@ -16,6 +17,8 @@ content, which a corpus of articles does not want.
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
 from typing import Any
 
 MIN_POSTS = 5
@@ -23,6 +26,7 @@ MIN_SHARE = 0.6
 TEASER_TOKENS = 15
 TEASER_MAX_TOKENS = 60
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_NUMBER = re.compile(r"\s*#?\s*(\d{1,3})\s*[.)、．:：]")
 
 
 def listing_reason(span: list[Any], body: list[Any]) -> str | None:
@@ -36,6 +40,7 @@ def listing_reason(span: list[Any], body: list[Any]) -> str | None:
     posts = 0
     covered = 0.0
     sizes = []
+    headings = []
     for i, line in enumerate(span):
         if line.tag not in _HEADINGS or line.link < 0.6 or line.tokens < 2:
             continue
@@ -44,7 +49,19 @@ def listing_reason(span: list[Any], body: list[Any]) -> str | None:
             posts += 1
             covered += teaser.tokens + (line.tokens if line.index in chosen else 0)
             sizes.append(teaser.tokens)
+            headings.append(line.text)
     short = sorted(sizes)[len(sizes) // 2] <= TEASER_MAX_TOKENS if sizes else False
-    if posts >= MIN_POSTS and short and covered >= MIN_SHARE * total:
+    if posts >= MIN_POSTS and short and covered >= MIN_SHARE * total and not numbered_in_order(headings):
         return f"a list of {posts} posts (linked headlines with teasers), not one article"
     return None
+
+
+def numbered_in_order(headings: list[str]) -> bool:
+    """Whether most headings start with a number, counting up or down by one: a listicle's items."""
+    if not headings:
+        return False
+    numbers = [int(m.group(1)) for text in headings if (m := _NUMBER.match(text))]
+    if len(numbers) < 0.8 * len(headings):
+        return False
+    steps = [b - a for a, b in pairwise(numbers)]
+    return max(steps.count(1), steps.count(-1)) >= 0.8 * len(steps)
