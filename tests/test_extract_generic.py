@@ -357,3 +357,34 @@ def test_numbers_out_of_order_are_no_listicle():
     assert numbered_in_order(["1. a", "2. b", "3) c", "4、d", "5: e"])
     assert not numbered_in_order(["12. a", "3. b", "27. c", "8. d", "5. e"])
     assert not numbered_in_order(["a", "b", "1. c", "2. d", "e"])
+
+
+LONG_STORY = [*STORY, *(text.replace("Paragraph", "Section") for text in STORY)]
+
+
+def _headed(header: str) -> str:
+    """A story whose header (headline, lead, byline, sharing links) stands outside the body's container."""
+    paragraphs = "".join(f"<p>{text}</p>" for text in LONG_STORY)
+    share = "".join(f"<li><a href='/share/{name}'>{name}</a></li>" for name in ("Facebook", "X", "E-Mail", "Print"))
+    return (f"<html><head><title>Harbour vote</title></head><body><nav><a href='/'>Home</a></nav><main>"
+            f"<div class='header'>{header}<ul>{share}</ul></div><div class='article-body'>{paragraphs}</div>"
+            "</main></body></html>")
+
+
+def test_the_standfirst_under_the_headline_is_body():
+    lead = "The council voted to rebuild the harbour wall, and the town will pay for it over ten years, not five."
+    html = _headed(f"<h1>Harbour vote</h1><p class='lead'>{lead}</p><p>12.04.2024 10:46 by Ann Lee</p>"
+                   "<figure><img src='/a.jpg'><figcaption>The old wall.</figcaption></figure>")
+    assert extract_generic(html, "https://news.example.org/harbour").body == [lead, *LONG_STORY]
+
+
+@pytest.mark.parametrize("header", [
+    # an author's name, then the author's biography
+    "<h1>Harbour vote</h1><h4><a href='/ann'>Ann Lee</a></h4><p>Ann Lee is a reporter who covers the harbour, "
+    "the council and the town's budget, and has written for the paper since 2009.</p>",
+    # a blog's description under its name, then the post's own heading
+    "<h1>Harbour vote</h1><p>Every week I write about the harbour, the council and the town, what they decide and "
+    "what it costs the people who live here.</p><h2>Tuesday's meeting</h2>",
+])
+def test_a_biography_or_a_blog_description_under_a_heading_is_no_standfirst(header: str):
+    assert extract_generic(_headed(header), "https://news.example.org/harbour").body == LONG_STORY

@@ -42,6 +42,7 @@ CONTAINER_TAGS = frozenset("article body center dd div form main section td tabl
 CHROME_TAGS = frozenset("nav aside footer".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _WINDOW = 15  # lines after the headline that may hold the byline
+_LEAD_MAX = 2
 _ABOVE_BODY = 8  # lines above the first paragraph that may hold it
 _CAPTION_DEPTH = 4  # a caption line is owned by a <figcaption> or by a block this close inside one
 _CAPTION_MAX = 80  # tokens: a longer line in a <figcaption> is body text set in a figure
@@ -548,6 +549,10 @@ def byline_window(lines: list[PageLine], title_at: int | None, body: list[PageLi
     return [line for line in window if line.text and len(line.text) <= 200]
 
 
+def _byline_like(line: PageLine) -> bool:
+    return len(line.text) <= 160 and _dated(line.text)
+
+
 def _dated(text: str) -> bool:
     return _DATE.search(text) is not None or has_written_date(text)
 
@@ -686,18 +691,45 @@ def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
     return page.lines[lines[0].index:lines[-1].index + 1] if lines else []
 
 
+def _lead_line(line: PageLine) -> bool:
+    return (is_paragraph(line) and line.tag not in HEADING_TAGS and line.link < 0.3 and not line.chrome
+            and not is_noise(line.text) and not is_caption(line) and not _byline_like(line))
+
+
+def with_standfirst(page: Page, body: list[PageLine], title_at: int | None) -> list[PageLine]:
+    """The body with its standfirst put back: up to two prose paragraphs that follow the headline straight
+    away, above the body's first line and with no heading before its first paragraph (a lead in the
+    article's header, outside the container the body was chosen from)."""
+    if title_at is None or not body or not 0 < body[0].index - title_at <= _WINDOW:
+        return body
+    start = body[0].index
+    headline = next(i for i in range(start - 1, title_at - 1, -1) if page.lines[i].text == page.lines[title_at].text)
+    if page.lines[headline].tag not in HEADING_TAGS:
+        return body
+    lead: list[PageLine] = []
+    for line in page.lines[headline + 1:start]:
+        if line.text:
+            if not _lead_line(line) or len(lead) == _LEAD_MAX:
+                break
+            lead.append(line)
+    first = next((line.index for line in body if is_paragraph(line)), start)
+    if not lead or any(line.tag in HEADING_TAGS and line.text for line in page.lines[lead[-1].index + 1:first]):
+        return body
+    return lead + body
+
+
 def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tuple[list[PageLine], str]:
     from crawler.extract import voting
 
     region = select_region(page)
     flags = in_region(page, region.elements) if region.elements else [False] * len(page.lines)
     cheap = cheap_body([line for line, inside in zip(page.lines, flags, strict=True) if inside])
+    title_at = title_index(page.lines, title)
     if vote and voting.needs_votes(page, region, flags, cheap):
-        title_at = title_index(page.lines, title)
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
-            return without_captions(kept), "vote"  # when the vote keeps nothing, the cheap path's body stands
-    return without_captions(cheap), "cheap"
+            return with_standfirst(page, without_captions(kept), title_at), "vote"  # else the cheap body stands
+    return with_standfirst(page, without_captions(cheap), title_at), "cheap"
 
 
 def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
