@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import lxml.html
 import pytest
 
 from crawler.extract.article import SiteRules, extract_page
 from crawler.extract.dates import get_tz
-from crawler.extract.zones import UNKNOWN, timezone_of_page
+from crawler.extract.zones import UNKNOWN, clock_offset, timezone_of_page
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=get_tz("Asia/Shanghai"))
 BODY = "<p>" + "A sentence of the article, long enough to be read as one. " * 6 + "</p>"
@@ -60,3 +60,26 @@ def test_a_time_printed_without_offset_gets_the_pages_zone() -> None:
     html = page(head='<meta property="article:published_time" content="2019-10-31T23:30:00Z">', lang="de")
     found = extract_page("https://www.example.com/p/1", html, SiteRules(page_timezone=True), NOW).published_at
     assert found is not None and found.isoformat() == "2019-11-01T00:30:00+01:00"
+
+
+def test_the_pages_own_clocks_give_its_offset() -> None:
+    # a US paper: the publication time in UTC, and the same time written in the newsroom's (Central) time
+    stamped = ('<meta property="article:published_time" content="2023-11-09T05:30:59+00:00">'
+               '<script type="application/ld+json">{"datePublished": "2023-11-09T05:30:59Z"}</script>')
+    shown = '<time datetime="2023-11-08 23:30:59">November 8, 2023 at 11:30 p.m.</time>'
+    html = page(head=stamped, lang="en-US").replace("</h1>", f"</h1>{shown}")
+    assert clock_offset(lxml.html.document_fromstring(html)) == timezone(timedelta(hours=-6))
+    found = extract_page("https://www.example.com/2023/11/08/a", html, SiteRules(page_timezone=True), NOW).published_at
+    assert found is not None and found.isoformat() == "2023-11-08T23:30:59-06:00"
+
+
+@pytest.mark.parametrize(("stamped", "shown"), [
+    ("2023-11-09T05:30:59Z", "2023-11-09 05:30:59"),  # the same time both ways: the page prints UTC
+    ("2023-11-09T05:00:00Z", "2023-11-08 23:00:00"),  # on the hour: another time is as likely as the same one
+    ("2023-11-09T05:30:59Z", "2023-11-08 23:30:58"),  # not the same second
+    ("2023-11-09T05:30:59Z", "2023-11-07 23:30:59"),  # more than 14 hours apart
+])
+def test_clocks_that_do_not_pair_give_no_offset(stamped: str, shown: str) -> None:
+    html = page(head=f'<meta property="article:published_time" content="{stamped}">')
+    html = html.replace("</h1>", f'</h1><time datetime="{shown}">{shown}</time>')
+    assert clock_offset(lxml.html.document_fromstring(html)) is None

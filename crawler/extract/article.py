@@ -23,7 +23,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
@@ -37,7 +37,7 @@ from crawler.extract.generic import GenericArticle, extract_generic, repair_mark
 from crawler.extract.pubdate import page_locale, publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
-from crawler.extract.zones import timezone_of_page
+from crawler.extract.zones import clock_offset, timezone_of_page
 from crawler.items import EXTRACTION_LAYERS, Described
 
 Source = Callable[["PageContext"], Any]
@@ -176,11 +176,11 @@ class PageContext:
         return texts(select(self.sel, self.rules.selectors.get(name)))
 
     @cached_property
-    def zone(self) -> str:
+    def zone(self) -> str | tzinfo:
         """The timezone of dates printed without an offset: the site's, or the page's own (generic spider)."""
         if not self.rules.page_timezone or not isinstance(getattr(self.sel.root, "tag", None), str):
             return self.rules.timezone
-        return timezone_of_page(self.sel.root, self.url, page_locale(self.sel.root))
+        return clock_offset(self.sel.root) or timezone_of_page(self.sel.root, self.url, page_locale(self.sel.root))
 
     def date(self, raw: str | None) -> datetime | None:
         return parse_date(raw, self.zone, self.now) if raw else None

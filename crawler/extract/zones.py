@@ -1,6 +1,9 @@
 """The timezone a page of an unknown site is published in, for dates it prints without an offset.
 
-A site spider declares its timezone; the generic spider reads each page's (``crawler/rules/timezones.txt``):
+A site spider declares its timezone; the generic spider reads each page's. The page's own clocks come
+first: a time stamped with an offset beside the same time written without one
+(``datePublished`` ``2023-11-09T05:30:59Z``, ``<time datetime="2023-11-08 23:30:59">``) gives the offset
+the site prints its times in (``clock_offset``). Else, from ``crawler/rules/timezones.txt``:
 
 1. the host's country code (``.de``, ``.jp``; not the codes sold as generic domains);
 2. the script of the headline: kana is Japanese, Hangul Korean, Chinese characters Chinese (templates
@@ -16,6 +19,8 @@ Pure: no network, settings or spider state.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
@@ -28,6 +33,11 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LOCALE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_](?:[A-Za-z]{4}[-_])?([A-Za-z]{2}))?\b")
+_STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?(?![\d:.])")
+_STAMPED = ("//meta/@content", "//time/@datetime", "//*[@itemprop]/@datetime",
+            "//script[@type='application/ld+json']/text()")
+_MAX_OFFSET = timedelta(hours=14)
+_QUARTER = timedelta(minutes=15)
 _HEAD_TEXT = ("//title//text()", "//h1//text()", "//meta[@property='og:title']/@content",
               "//meta[@name='description']/@content")
 
@@ -56,6 +66,35 @@ def script_zone(text: str) -> str | None:
     if len(_HAN.findall(text)) / letters >= 0.2:
         return languages["zh"]
     return None
+
+
+def clock_offset(root: Any) -> tzinfo | None:
+    """The fixed offset the page prints its times in, read from a time it gives both with an offset and
+    without one (to the second, a whole quarter-hour apart, at most 14 hours, not on the hour); None when it
+    gives no such pair, or gives one time both ways."""
+    aware: set[datetime] = set()
+    naive: set[datetime] = set()
+    for query in _STAMPED:
+        for value in root.xpath(query)[:200]:
+            for m in _STAMP.finditer(str(value)[:20000]):
+                try:
+                    stamp = datetime(*(int(g) for g in m.groups()[:6]))
+                except ValueError:
+                    continue
+                if m.group(7) is None:
+                    naive.add(stamp)
+                else:
+                    offset = m.group(7).replace(":", "")
+                    shift = 0 if offset == "Z" else int(offset[0] + "1") * (int(offset[1:3]) * 60 + int(offset[3:5]))
+                    aware.add(stamp - timedelta(minutes=shift))
+    if naive & aware:  # the same time with and without an offset: it prints its times in UTC
+        return None
+    offsets = Counter(shift for local in naive if local.minute or local.second for utc in aware
+                      if abs(shift := local - utc) <= _MAX_OFFSET and not shift % _QUARTER)
+    if not offsets:
+        return None
+    (best, n), *rest = offsets.most_common(2)
+    return timezone(best) if not rest or rest[0][1] < n else None
 
 
 def timezone_of_page(root: Any, url: str, locale: str | None = None) -> str:
