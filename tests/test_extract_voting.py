@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from crawler.extract import generic, voting
+from crawler.extract import text as textmod
 
 
 def test_output_coverage_by_word_trigrams_and_whole_short_lines():
@@ -53,3 +54,22 @@ def test_structured_article_body_is_read_from_json_ld():
            "</script></head><body></body></html>"
     assert voting.structured_body(generic.parse(html)) == body
     assert voting.structured_body(generic.parse("<html><body>x</body></html>")) is None
+
+
+def test_readability_reads_the_same_text_with_its_cleaner_restored():
+    import copy
+
+    import lxml.html
+    from readability import Document
+    from readability import readability as module
+
+    story = "".join(f"<p>Paragraph {i}: the council voted on the harbour wall, and the town pays for it. "
+                    f"<a href='javascript:void(0)' onclick='share()'>Share</a></p>" for i in range(6))
+    root = lxml.html.document_fromstring(f"<html><body><nav><a href='/'>Home</a></nav><article>{story}</article>"
+                                         "<script>var x = 1;</script></body></html>")
+    default = module.html_cleaner
+    summary = Document(copy.deepcopy(root)).summary(html_partial=True)
+    expected = "\n".join(textmod.paragraphs([lxml.html.fragment_fromstring(summary, create_parent="div")]))
+    assert voting.readability_text(root, "https://a.example/") == expected
+    assert "Paragraph 5: the council" in expected
+    assert module.html_cleaner is default
