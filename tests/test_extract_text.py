@@ -69,7 +69,7 @@ def test_images_absolute_once_each_lazy_attributes_first():
 def test_noise_phrases_match_whole_short_lines_only():
     noise = whole_line("generic_noise.txt")
     for line in ("Share", "【分享到】", "Print this page", "[email protected]", "（责任编辑：张三）", "By Jane Smith",
-                 "Advertisement"):
+                 "Advertisement", "Titelbild: Geyres/ABACA/picture-alliance", "Crédits photos : Bestimage"):
         assert noise.search(line), line
     for line in ("Share prices fell sharply on Monday after the announcement.", "他们把分享当作一种习惯。",
                  "Byzantine politics"):
@@ -78,13 +78,15 @@ def test_noise_phrases_match_whole_short_lines_only():
 
 def test_tail_phrases_match_the_start_of_a_line_at_a_word_boundary():
     tail = line_start("generic_tail.txt")
-    for line in ("Related Articles", "Related: more on the bridge", "延伸阅读：", "【纠错】", "Читайте также"):
+    for line in ("Related Articles", "Related: more on the bridge", "延伸阅读：", "【纠错】", "Читайте также",
+                 "Pressekontakt:", "Media contact"):
         assert tail.search(line), line
     for line in ("Relatedly, the council voted", "相关部门表示将加快进度"):
         assert not tail.search(line), line
     comments = line_start("generic_comments.txt")
     for line in ("Leave a Reply", "14 thoughts on “A quiet weekend”", "Comments are now closed for this story",
-                 "Kommentare (3)", "发表评论"):
+                 "Kommentare (3)", "发表评论", "Schreibe einen Kommentar", "Laisser un commentaire",
+                 "Deja una respuesta"):
         assert comments.search(line), line
     for line in ("已有12条评论", "《播客热潮迅速蔓延》已有1件评论", "274 Comments", "156 Responses to “Shuteye”",
                  "网友评论（12）", "Reader comments (4)"):
