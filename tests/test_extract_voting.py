@@ -73,3 +73,23 @@ def test_readability_reads_the_same_text_with_its_cleaner_restored():
     assert voting.readability_text(root, "https://a.example/") == expected
     assert "Paragraph 5: the council" in expected
     assert module.html_cleaner is default
+
+
+def test_comment_lines_both_voters_leave_out_are_not_body(monkeypatch):
+    story = [f"Paragraph {i} of the story: the council voted on the harbour wall, and the town will pay "
+             f"for it over ten years, the mayor said on Tuesday." for i in range(3)]
+    replies = [f"Reply {i}: I have lived by that harbour for forty years, and every winter the sea comes over "
+               f"the old wall, so this vote is long overdue, whatever it costs the rest of us." for i in range(8)]
+    html = ("<html><body><div class='story'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>"
+            "<div id='commentlisting'>" + "".join(f"<div class='c'><p>{r}</p></div>" for r in replies)
+            + "</div></body></html>")
+    page = generic.Page(generic.parse(html))
+    monkeypatch.setattr(voting, "VOTER_FUNCS", {name: (lambda root, url: "\n".join(story)) for name in voting.VOTERS})
+    monkeypatch.setattr(voting, "AGREE", 2.0)  # readability is asked too
+    kept = voting.vote(page, [True] * len(page.lines), list(page.lines), "https://a.example/", None)
+    assert [line.text for line in kept] == story
+    # one voter abstaining is not both leaving the replies out: the rule stands aside
+    monkeypatch.setattr(voting, "VOTER_FUNCS", {"trafilatura": lambda root, url: "\n".join(story),
+                                                "readability": lambda root, url: None})
+    kept = voting.vote(page, [True] * len(page.lines), list(page.lines), "https://a.example/", None)
+    assert any(line.text.startswith("Reply") for line in kept)
