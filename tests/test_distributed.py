@@ -289,15 +289,21 @@ def test_two_workers_store_every_article_once(redis_client: Any, redis_server: s
     from tests.localsite import start_site
 
     pages = 200
-    site, stop = start_site(pages=pages, per_list=20, delay=0.02)
+    site, stop = start_site(pages=pages, per_list=20, delay=0.1)
     try:
         seed = subprocess.run([sys.executable, "-m", "scrapy", "seed", "generic", f"{site}/", "-a", "allow=/article/",
                                "-s", f"REDIS_URL={redis_server}"], cwd=ROOT, capture_output=True, text=True,
                               timeout=60, check=False)
         assert "pushed 1 requests" in seed.stdout, seed.stderr
-        # w1 crawls only what is seeded (explicit settings); w2 also yields its start URLs (the add-on)
-        workers = {"w1": _worker(redis_server, "w1", None, tmp_path / "data", tmp_path / "w1.log", addon=False),
-                   "w2": _worker(redis_server, "w2", site, tmp_path / "data", tmp_path / "w2.log", addon=True)}
+        # w1 crawls only what is seeded (explicit settings); w2 also yields its start URLs (the add-on).
+        # w2 starts once w1 has taken the seed: an idle Scrapy engine asks its scheduler again only every
+        # 5 s, so a worker that found the queue empty at its start could sleep through this whole crawl.
+        workers = {"w1": _worker(redis_server, "w1", None, tmp_path / "data", tmp_path / "w1.log", addon=False)}
+        deadline = time.monotonic() + 30
+        while (not redis_client.hlen("generic:inflight:w1") and redis_client.zcard("generic:requests") <= 1
+               and workers["w1"].poll() is None and time.monotonic() < deadline):
+            time.sleep(0.05)
+        workers["w2"] = _worker(redis_server, "w2", site, tmp_path / "data", tmp_path / "w2.log", addon=True)
         for proc in workers.values():
             _wait(proc, 60)
     finally:
