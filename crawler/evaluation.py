@@ -9,7 +9,8 @@ Three layouts are read (``load_corpus``):
 Body: bag-of-tokens overlap after NFKC, each CJK character one token, other text split into
 ``\\w+`` words, punctuation dropped; an exact match is the same token sequence. Snippets: a
 "with" snippet found in the body is a true positive, a "without" snippet found a false positive
-(whitespace ignored), as trafilatura's evaluation counts them. Title: equal after NFKC,
+(whitespace ignored), as trafilatura's evaluation counts them. Invisible format characters (soft
+hyphens, zero-width and bidi marks) are not text in either. Title: equal after NFKC,
 casefolding and removing whitespace and punctuation. Date: the same calendar day as printed,
 and the minute where the label gives a time.
 
@@ -34,6 +35,9 @@ _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _LABEL_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})(?:\D{1,3}(\d{1,2}))?(?:\D+(\d{1,2}):(\d{2}))?")
 _WRAPPER = re.compile(rb'\s*<text id="([^"]*)"[^>]*?(?:encoding="([^"]*)")?[^>]*>')
 _SPACE = re.compile(r"\s+")
+# Invisible format characters (soft hyphen, zero-width and bidi marks, word joiners, BOM): not text, so a label
+# that carries them (a soft-hyphenated German snippet) and a body without them read the same.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 DEFAULT_URL = "http://example.com/"
 SPLITS = ("tune", "held")
 
@@ -41,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text or "").casefold())
+    return _TOKEN.findall(unicodedata.normalize("NFKC", _INVISIBLE.sub("", text or "")).casefold())
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,14 @@ def _snippet_score(tp: int, fn: int, fp: int) -> Score:
     return Score(p, r, 2 * p * r / (p + r) if p + r else 0.0)
 
 
+def _squeeze(text: str) -> str:
+    return _SPACE.sub("", _INVISIBLE.sub("", text))
+
+
 def snippet_counts(predicted: str, with_: list[str], without: list[str]) -> Snippets:
-    text = _SPACE.sub("", predicted or "")
-    found = [_SPACE.sub("", s) in text for s in with_]
-    leaked = [_SPACE.sub("", s) in text for s in without]
+    text = _squeeze(predicted or "")
+    found = [_squeeze(s) in text for s in with_]
+    leaked = [_squeeze(s) in text for s in without]
     return Snippets(sum(found), len(found) - sum(found), sum(leaked), len(leaked) - sum(leaked))
 
 

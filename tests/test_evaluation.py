@@ -40,6 +40,13 @@ def test_snippets_count_with_and_without_ignoring_whitespace():
     assert counts.score.precision == 1.0 and counts.score.recall == 0.5
 
 
+def test_invisible_characters_are_not_text():
+    # a label keeps the soft hyphens of the page ("Über\u00adle\u00adbens"); the cleaned body has none
+    assert snippet_counts("Das Überlebens aller", ["Über\u00adle\u00adbens"], []).tp == 1
+    assert body_score("Überlebens heute", "Über\u00adle\u00adbens\u200b heute").f1 == 1.0
+    assert snippet_counts("Überlebens", ["Über-le-bens"], []).tp == 0  # a visible hyphen is text
+
+
 def test_halves_are_fixed_and_balanced():
     ids = [f"page-{i}" for i in range(2000)]
     halves = [split_of(i) for i in ids]
