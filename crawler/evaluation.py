@@ -30,14 +30,16 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
 
+from crawler.cleaning.normalize import INVISIBLE
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _LABEL_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})(?:\D{1,3}(\d{1,2}))?(?:\D+(\d{1,2}):(\d{2}))?")
 _WRAPPER = re.compile(rb'\s*<text id="([^"]*)"[^>]*?(?:encoding="([^"]*)")?[^>]*>')
 _SPACE = re.compile(r"\s+")
-# Invisible format characters (soft hyphen, zero-width and bidi marks, word joiners, BOM): not text, so a label
-# that carries them (a soft-hyphenated German snippet) and a body without them read the same.
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# The characters the cleaning removes as invisible are not text here either: a label that carries them (a
+# soft-hyphenated German snippet) and a body without them read the same.
+_INVISIBLE = re.compile(f"[{re.escape(INVISIBLE)}]")
 DEFAULT_URL = "http://example.com/"
 SPLITS = ("tune", "held")
 

@@ -18,6 +18,8 @@ def test_removes_zero_width_and_control_characters():
     changes: Counter[str] = Counter()
     assert normalize_text("新\u200b闻\ufeff正\x07文\u00ad", changes=changes) == "新闻正文"
     assert changes["invisible_chars"] == 4
+    # bidi isolates around a name, as right-to-left sites print them
+    assert normalize_text("قال \u2067أحمد\u2069 اليوم") == "قال أحمد اليوم"
 
 
 def test_lines_are_stripped_and_empty_lines_dropped():

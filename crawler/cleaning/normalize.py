@@ -19,14 +19,16 @@ import ftfy
 Script = Literal["keep", "hans", "hant"]
 SCRIPTS: tuple[str, ...] = ("keep", "hans", "hant")
 
-# Zero-width, bidi marks, BOM, soft hyphen, word joiners: removed outright.
-_INVISIBLE = (
-    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\ufeff"
+# Zero-width, bidi marks and isolates, BOM, soft hyphen, word joiners: not text, removed outright (and ignored
+# by the evaluation's scoring).
+INVISIBLE = (
+    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+    "\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"
 )
 # C0/C1 controls except tab and newline (tab becomes a space below).
 _CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)))
-_DELETE = {ord(ch): None for ch in _INVISIBLE + _CONTROLS}
-_INVISIBLE_RE = re.compile(f"[{re.escape(_INVISIBLE + _CONTROLS)}]")
+_DELETE = {ord(ch): None for ch in INVISIBLE + _CONTROLS}
+_INVISIBLE_RE = re.compile(f"[{re.escape(INVISIBLE + _CONTROLS)}]")
 
 
 def _fold_table() -> dict[int, str]:
