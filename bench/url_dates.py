@@ -19,20 +19,12 @@ page updated after its URL was minted), so read the figures as a comparison, not
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from urllib.parse import urlparse
 
 from bench import corpus
-
-_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
-
-
-def url_day(url: str) -> str | None:
-    """The ``YYYY-MM-DD`` a URL's path holds, or None."""
-    m = _URL_DAY.search(url or "")
-    return "-".join(m.groups()) if m else None
+from crawler.urls import url_day
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ for the key of one URL several times (pending set, incremental skip, dedup, stor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,6 +28,7 @@ TRACKING_PARAMS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "spm_", "share_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "pk_", "mtm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d])")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -73,3 +75,9 @@ def _url_key(url: str, mobile_hosts: tuple[tuple[str, str], ...]) -> str:
 def url_keys(urls: Iterable[str | None], mobile_hosts: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Distinct keys of every non-empty URL given (an item's URL, its rel=canonical, the requested URL)."""
     return tuple(dict.fromkeys(url_key(u, mobile_hosts) for u in urls if u and u.strip()))
+
+
+def url_day(url: str | None) -> str | None:
+    """The ``YYYY-MM-DD`` a URL's path holds (``/2019/10/31/``, ``/2016-04-15/``, ``/20050519``), or None."""
+    m = _URL_DAY.search(url or "")
+    return "-".join(m.groups()) if m else None

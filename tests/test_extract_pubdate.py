@@ -111,6 +111,19 @@ def test_htmldate_reads_the_url_when_the_page_prints_nothing():
     assert date_of(page(""), url="https://news.example.com/2024/03/05/story.html") == "2024-03-05T00:00:00+08:00"
 
 
+def test_htmldate_reads_the_canonical_address_when_the_page_address_holds_no_day():
+    canonical = '<link rel="canonical" href="/2024/03/06/story.html">'
+    # a page known by its site's root (a saved page) or by a mobile address without the day
+    assert date_of(page("", head=canonical), url="https://news.example.com/") == "2024-03-06T00:00:00+08:00"
+    og_url = '<meta property="og:url" content="https://news.example.com/2024/03/06/story.html">'
+    assert date_of(page("", head=og_url), url="https://m.example.com/s/8812") == "2024-03-06T00:00:00+08:00"
+    # the address the page was fetched at wins when it holds a day
+    assert date_of(page("", head=canonical),
+                   url="https://news.example.com/2024/03/05/story.html") == "2024-03-05T00:00:00+08:00"
+    assert date_of(page("", head='<link rel="canonical" href="https://news.example.com/story.html">'),
+                   url="https://news.example.com/") is None
+
+
 def test_a_year_alone_is_no_date():
     assert date_of(page("", '<div class="copy">© 2017 示例新闻网</div>')) is None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, url_key, url_keys
+from crawler.urls import canonical_url, url_day, url_key, url_keys
 
 MOBILE = {"m.163.com": "www.163.com", "m.news.cctv.com": "news.cctv.com", "wap.example.cn": "www.example.cn/mobile"}
 
@@ -40,3 +40,16 @@ def test_keys_ignore_scheme_and_dedupe() -> None:
 
 def test_garbage_does_not_raise() -> None:
     assert canonical_url("http://[::1") == "http://[::1"
+
+
+@pytest.mark.parametrize(("url", "day"), [
+    ("https://www.example.com/2019/10/31/story/", "2019-10-31"),
+    ("https://news.sina.com.cn/c/2019-11-25/doc-iihnzahi3275702.shtml", "2019-11-25"),
+    ("http://www.example.org/news/20050519.html", "2005-05-19"),
+    ("https://www.example.com/2019/13/31/story/", None),  # no 13th month
+    ("https://www.example.com/story/123456789", None),
+    ("https://www.example.com/", None),
+    (None, None),
+])
+def test_url_day(url: str | None, day: str | None) -> None:
+    assert url_day(url) == day

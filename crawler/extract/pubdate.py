@@ -12,7 +12,8 @@ In order, the first that gives a date wins:
    ``og:locale``); a year-month without a day (an archive widget's "2006年12月 (5)") gives nothing;
 4. htmldate (``original_date``: the publication, not the last update), which reads URLs, headers,
    scripts and free text, on a copy of the page without the parts step 2 avoids (and without links:
-   a date in a link is another page's); a year alone (htmldate's 1 January) is no date.
+   a date in a link is another page's); a year alone (htmldate's 1 January) is no date. When the
+   page's address holds no day and its declared canonical address does, htmldate reads that one.
 
 Candidates more than a day after ``now`` are skipped in steps 1-3 (a countdown, an event date).
 Pure: no network, settings or spider state.
@@ -29,6 +30,7 @@ from urllib.parse import urljoin
 
 from crawler.extract.dates import get_tz, numeric_order, parse_date
 from crawler.extract.generic import as_html
+from crawler.urls import url_day
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +133,24 @@ def _pruned(root: Any) -> Any:
     return copy
 
 
+def _dated_address(root: Any, url: str) -> str:
+    """``url``, or the page's own declared address (``<link rel=canonical>``, ``og:url``) when only that one holds
+    the day: a mobile or short address, or a saved page known by its site's root."""
+    if url_day(url):
+        return url
+    for href in root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")[:2]:
+        address = urljoin(url, str(href).strip())
+        if address.startswith(("http://", "https://")) and url_day(address):
+            return address
+    return url
+
+
 def _htmldate(root: Any, url: str, zone: tzinfo, now: datetime) -> datetime | None:
     try:
         from htmldate import find_date
 
-        found = find_date(_pruned(root), url=url or None, original_date=True, outputformat="%Y-%m-%d",
-                          max_date=(now + timedelta(days=1)).strftime("%Y-%m-%d"))
+        found = find_date(_pruned(root), url=_dated_address(root, url) or None, original_date=True,
+                          outputformat="%Y-%m-%d", max_date=(now + timedelta(days=1)).strftime("%Y-%m-%d"))
     except Exception as exc:  # htmldate's heuristics must not stop an extraction
         logger.debug("htmldate failed on %s: %s", url, exc)
         return None
