@@ -7,7 +7,7 @@ import pytest
 
 from crawler.extract.article import SiteRules, extract_page
 from crawler.extract.dates import get_tz
-from crawler.extract.zones import UNKNOWN, clock_offset, timezone_of_page
+from crawler.extract.zones import UNKNOWN, clock_offset, timezone_of_page, utc_twin_offset
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=get_tz("Asia/Shanghai"))
 BODY = "<p>" + "A sentence of the article, long enough to be read as one. " * 6 + "</p>"
@@ -83,3 +83,28 @@ def test_clocks_that_do_not_pair_give_no_offset(stamped: str, shown: str) -> Non
     html = page(head=f'<meta property="article:published_time" content="{stamped}">')
     html = html.replace("</h1>", f'</h1><time datetime="{shown}">{shown}</time>')
     assert clock_offset(lxml.html.document_fromstring(html)) is None
+
+
+def test_a_utc_time_the_page_also_gives_in_local_time_gives_the_offset() -> None:
+    # the metadata in UTC, the page's own script with the same instant at New York's offset
+    head = ('<meta property="article:published_time" content="2020-02-25T02:25:54+00:00">'
+            '<script>tp.push(["setContentCreated", "2020-02-24T21:25:54-05:00"]);</script>')
+    html = page(head=head, lang="en")
+    root = lxml.html.document_fromstring(html)
+    assert timezone_of_page(root, "https://www.example.com/a", "en") == UNKNOWN
+    assert utc_twin_offset(root) == timezone(timedelta(hours=-5))
+    found = extract_page("https://www.example.com/a", html, SiteRules(page_timezone=True), NOW).published_at
+    assert found is not None and found.isoformat() == "2020-02-24T21:25:54-05:00"
+    # a country's domain gives the zone first
+    found = extract_page("https://www.example.de/a", html, SiteRules(page_timezone=True), NOW).published_at
+    assert found is not None and found.isoformat() == "2020-02-25T03:25:54+01:00"
+
+
+@pytest.mark.parametrize("local", [
+    "2020-02-24T21:25:55-05:00",  # another second: another time
+    "2020-02-24T21:00:00-05:00",  # on the hour (with a UTC time on the hour): too likely a coincidence
+])
+def test_utc_times_without_a_twin_stay_utc(local: str) -> None:
+    utc = "2020-02-25T02:00:00Z" if local.endswith("00:00-05:00") else "2020-02-25T02:25:54Z"
+    head = f'<meta property="article:published_time" content="{utc}"><script>var d = "{local}";</script>'
+    assert utc_twin_offset(lxml.html.document_fromstring(page(head=head, lang="en"))) is None

@@ -37,7 +37,7 @@ from crawler.extract.generic import GenericArticle, extract_generic, repair_mark
 from crawler.extract.pubdate import page_locale, publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
-from crawler.extract.zones import clock_offset, timezone_of_page
+from crawler.extract.zones import UNKNOWN, clock_offset, timezone_of_page, utc_twin_offset
 from crawler.items import EXTRACTION_LAYERS, Described
 
 Source = Callable[["PageContext"], Any]
@@ -180,7 +180,11 @@ class PageContext:
         """The timezone of dates printed without an offset: the site's, or the page's own (generic spider)."""
         if not self.rules.page_timezone or not isinstance(getattr(self.sel.root, "tag", None), str):
             return self.rules.timezone
-        return clock_offset(self.sel.root) or timezone_of_page(self.sel.root, self.url, page_locale(self.sel.root))
+        root = self.sel.root
+        if offset := clock_offset(root):
+            return offset
+        zone = timezone_of_page(root, self.url, page_locale(root))
+        return (utc_twin_offset(root) or zone) if zone == UNKNOWN else zone
 
     def date(self, raw: str | None) -> datetime | None:
         return parse_date(raw, self.zone, self.now) if raw else None

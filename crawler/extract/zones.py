@@ -10,7 +10,9 @@ the site prints its times in (``clock_offset``). Else, from ``crawler/rules/time
    often declare ``lang="en"`` on Chinese pages, so the script is read before the declaration);
 3. the region of the declared locale (``<html lang="en-GB">``, ``og:locale`` ``pt_BR``);
 4. the declared language, when it is written mostly in one timezone (``de``, ``pl``; not ``en`` or ``es``);
-5. else UTC: a time given in UTC (``Z``, ``+00:00``) then stays as the page gives it, where converting it
+5. else the offset the page gives one of its UTC times in elsewhere (``utc_twin_offset``: metadata in UTC,
+   the same instant in the page's own scripts at ``-05:00``);
+6. else UTC: a time given in UTC (``Z``, ``+00:00``) then stays as the page gives it, where converting it
    to a guessed zone would move the day of a late-evening article.
 
 Pure: no network, settings or spider state.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -68,33 +71,57 @@ def script_zone(text: str) -> str | None:
     return None
 
 
-def clock_offset(root: Any) -> tzinfo | None:
-    """The fixed offset the page prints its times in, read from a time it gives both with an offset and
-    without one (to the second, a whole quarter-hour apart, at most 14 hours, not on the hour); None when it
-    gives no such pair, or gives one time both ways."""
-    aware: set[datetime] = set()
-    naive: set[datetime] = set()
-    for query in _STAMPED:
+def _stamps(root: Any, queries: tuple[str, ...]) -> Iterator[tuple[datetime, int | None]]:
+    """Every ``YYYY-MM-DD hh:mm:ss`` the values at ``queries`` hold, with its offset in minutes (None: none given)."""
+    for query in queries:
         for value in root.xpath(query)[:200]:
             for m in _STAMP.finditer(str(value)[:20000]):
                 try:
                     stamp = datetime(*(int(g) for g in m.groups()[:6]))
                 except ValueError:
                     continue
-                if m.group(7) is None:
-                    naive.add(stamp)
-                else:
-                    offset = m.group(7).replace(":", "")
-                    shift = 0 if offset == "Z" else int(offset[0] + "1") * (int(offset[1:3]) * 60 + int(offset[3:5]))
-                    aware.add(stamp - timedelta(minutes=shift))
-    if naive & aware:  # the same time with and without an offset: it prints its times in UTC
-        return None
-    offsets = Counter(shift for local in naive if local.minute or local.second for utc in aware
-                      if abs(shift := local - utc) <= _MAX_OFFSET and not shift % _QUARTER)
+                offset = (m.group(7) or "").replace(":", "")
+                yield stamp, (None if not offset else 0 if offset == "Z"
+                              else int(offset[0] + "1") * (int(offset[1:3]) * 60 + int(offset[3:5])))
+
+
+def _most_common(offsets: Counter[timedelta]) -> tzinfo | None:
     if not offsets:
         return None
     (best, n), *rest = offsets.most_common(2)
     return timezone(best) if not rest or rest[0][1] < n else None
+
+
+def clock_offset(root: Any) -> tzinfo | None:
+    """The fixed offset the page prints its times in, read from a time it gives both with an offset and
+    without one (to the second, a whole quarter-hour apart, at most 14 hours, not on the hour); None when it
+    gives no such pair, or gives one time both ways."""
+    aware: set[datetime] = set()
+    naive: set[datetime] = set()
+    for stamp, shift in _stamps(root, _STAMPED):
+        if shift is None:
+            naive.add(stamp)
+        else:
+            aware.add(stamp - timedelta(minutes=shift))
+    if naive & aware:  # the same time with and without an offset: it prints its times in UTC
+        return None
+    return _most_common(Counter(shift for local in naive if local.minute or local.second for utc in aware
+                                if abs(shift := local - utc) <= _MAX_OFFSET and not shift % _QUARTER))
+
+
+def utc_twin_offset(root: Any) -> tzinfo | None:
+    """The offset a page gives one of its UTC times in elsewhere: the same instant, to the second and not on
+    the hour, stamped ``Z`` (or ``+00:00``) in one place and ``-05:00`` in another (a page's metadata in UTC,
+    its own scripts in local time); None when no instant is given both ways, or two offsets tie."""
+    utc: set[datetime] = set()
+    local: dict[datetime, set[int]] = {}
+    for stamp, shift in _stamps(root, (*_STAMPED, "//script[not(@src)]/text()")):
+        if shift == 0:
+            utc.add(stamp)
+        elif shift is not None and abs(shift) <= _MAX_OFFSET.total_seconds() // 60 and not shift % 15:
+            local.setdefault(stamp - timedelta(minutes=shift), set()).add(shift)
+    return _most_common(Counter(timedelta(minutes=shift) for instant in utc if instant.minute or instant.second
+                                for shift in local.get(instant, ())))
 
 
 def timezone_of_page(root: Any, url: str, locale: str | None = None) -> str:
