@@ -328,6 +328,31 @@ def test_figure_captions_are_not_body_unless_they_are_the_story():
     assert extract_generic(photo_story, "https://stadt.example.de/2026/11/bilder.html").body == captions
 
 
+def test_a_gallery_set_in_the_article_is_not_body_unless_it_is_the_story():
+    """A slideshow embedded in the story (its slides' captions are long prose) is not the article; a photo
+    story made of one gallery keeps it; a single picture in a "lightbox-gallery" wrapper is no gallery."""
+    slides = [f"{n}/8 The harbour cranes at dawn: workers of the night shift unload the last ships before the "
+              f"strike, and the port authority counts the containers left on the quay for the morning." for n in
+              range(1, 9)]
+    gallery = ("<div class='container mod-gallery'><h2 class='gallery-title'>Business in pictures</h2><ul>"
+               + "".join(f"<li><p>{s}</p></li>" for s in slides) + "</ul></div>")
+    story = "".join(f"<p>{p}</p>" for p in GERMAN)
+    page = ("<html><head><meta charset='utf-8'><title>Brücke wird saniert</title></head><body>"
+            f"<h1>Brücke wird saniert</h1><div class='article'>{story}{gallery}</div></body></html>")
+    for vote in (False, True):
+        body = extract_generic(page, "https://stadt.example.de/2026/11/bruecke.html", vote=vote).body
+        assert body == GERMAN, (vote, body)
+    photo_story = page.replace(story, "")
+    assert extract_generic(photo_story, "https://stadt.example.de/2026/11/bilder.html").body[-8:] == slides
+    # a picture viewer's hook and a post's category name the layout of nothing
+    held = "".join(f"<p>{p}</p>" for p in GERMAN[1:])
+    lightbox = page.replace(gallery, "").replace(
+        held, f"<div class='media js-lightbox-gallery'><img src='/b.jpg'>{held}</div>")
+    assert extract_generic(lightbox, "https://stadt.example.de/2026/11/bruecke.html").body == GERMAN
+    category = page.replace(gallery, "").replace("<div class='article'>", "<div class='post category-photo-gallery'>")
+    assert extract_generic(category, "https://stadt.example.de/2026/11/bruecke.html").body == GERMAN
+
+
 def test_calls_to_subscribe_or_install_the_app_are_not_body():
     story = [f"Paragraph {i}: The council voted on Tuesday to repair the old harbour bridge by the autumn, "
              "with the state and the city sharing the cost." for i in range(4)]

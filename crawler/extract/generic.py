@@ -7,8 +7,8 @@ script one token) and its punctuation, the score flowing to the nearest containe
 decaying, to its ancestors; a container's score is scaled by ``1 - link density`` and its
 class/id hints. The best container, grown while its parents add only well-written text, plus
 strong siblings, is the body region; inside it, link lists, credits, copyright and sharing stubs
-(``crawler/rules/generic_noise.txt``) and figure captions (``<figcaption>``, unless captions are
-most of the body) are dropped, and the body stops at a "related articles" or comments heading
+(``crawler/rules/generic_noise.txt``), figure captions (``<figcaption>``, unless captions are
+most of the body) and the slides of a gallery or slideshow set in the article are dropped, and the body stops at a "related articles" or comments heading
 (``crawler/rules/generic_tail.txt``, ``generic_comments.txt``).
 
 When the cheap path is unsure of its region (``voting.needs_votes``), trafilatura and
@@ -58,6 +58,9 @@ _NEGATIVE = re.compile(
     r"breadcrumb|crumb|copyright|login|header|tag|hot|rank|list|link|popup|pager|pagination|social|widget|promo",
     re.I,
 )
+_GALLERY = re.compile(r"gallery|slideshow|slide-show|carousel", re.I)
+# a post's taxonomy (WordPress's post_class: "category-photo-gallery"), not its layout; a picture viewer's hook
+_NOT_GALLERY = re.compile(r"^(?:s-)?(?:category|tag|format|post-format|topic|section)-|lightbox", re.I)
 _COMMENT = re.compile(r"comment|reply|replies|respond|discuss|disqus|review|feedback|guestbook|forum", re.I)
 _DATE = re.compile(
     r"(?<![\dA-Za-z])(?:19|20)\d{2}\s*[-/.年]\s*(?:1[0-2]|0?[1-9])(?!\d)\s*(?:[-/.月]\s*\d{1,2}\s*日?)?"
@@ -686,6 +689,41 @@ def without_captions(lines: list[PageLine]) -> list[PageLine]:
     return [line for line, tokens in zip(lines, captions, strict=True) if not tokens]
 
 
+_GALLERY_SHARE = 0.8  # above this share of the body, a gallery's text is the story
+_GALLERY_MIN_LINES = 3  # fewer lines in one gallery element are a figure's, not a slideshow's
+
+
+def _gallery_of(el: Any, seen: dict[Any, Any]) -> Any:
+    """The outermost gallery or slideshow element holding ``el`` (not ``body``), or None."""
+    chain = []
+    while el is not None and el not in seen:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in ("body", "html"):
+            break
+        chain.append(el)
+        el = el.getparent()
+    found = seen.get(el) if el is not None else None
+    for node in reversed(chain):
+        if found is None and any(_GALLERY.search(token) and not _NOT_GALLERY.search(token)
+                                 for token in f"{node.get('class') or ''} {node.get('id') or ''}".split()):
+            found = node
+        seen[node] = found
+    return found
+
+
+def without_galleries(lines: list[PageLine]) -> list[PageLine]:
+    """The body without the text of a gallery or slideshow set in it (the captions of its slides: three
+    lines or more in one gallery element), unless that text is most of it (a photo story)."""
+    seen: dict[Any, Any] = {}
+    owners = [_gallery_of(line.owner, seen) if line.owner is not None else None for line in lines]
+    sizes = Counter(owner for owner in owners if owner is not None)
+    inside = [line.tokens if owner is not None and sizes[owner] >= _GALLERY_MIN_LINES else 0
+              for line, owner in zip(lines, owners, strict=True)]
+    if not any(inside) or sum(inside) > _GALLERY_SHARE * sum(line.tokens for line in lines):
+        return lines
+    return [line for line, tokens in zip(lines, inside, strict=True) if not tokens]
+
+
 def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
     """The page's lines from the body's first line to its last (what the body was chosen from)."""
     return page.lines[lines[0].index:lines[-1].index + 1] if lines else []
@@ -728,8 +766,9 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
     if vote and voting.needs_votes(page, region, flags, cheap):
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
-            return with_standfirst(page, without_captions(kept), title_at), "vote"  # else the cheap body stands
-    return with_standfirst(page, without_captions(cheap), title_at), "cheap"
+            # else the cheap body stands
+            return with_standfirst(page, without_galleries(without_captions(kept)), title_at), "vote"
+    return with_standfirst(page, without_galleries(without_captions(cheap)), title_at), "cheap"
 
 
 def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
