@@ -69,7 +69,8 @@ def test_images_absolute_once_each_lazy_attributes_first():
 def test_noise_phrases_match_whole_short_lines_only():
     noise = whole_line("generic_noise.txt")
     for line in ("Share", "【分享到】", "Print this page", "[email protected]", "（责任编辑：张三）", "By Jane Smith",
-                 "Advertisement", "Titelbild: Geyres/ABACA/picture-alliance", "Crédits photos : Bestimage"):
+                 "Advertisement", "Titelbild: Geyres/ABACA/picture-alliance", "Crédits photos : Bestimage",
+                 "This is a modal window.", "Beginning of dialog window. Escape will cancel and close the window."):
         assert noise.search(line), line
     for line in ("Share prices fell sharply on Monday after the announcement.", "他们把分享当作一种习惯。",
                  "Byzantine politics"):
