@@ -8,8 +8,9 @@ decaying, to its ancestors; a container's score is scaled by ``1 - link density`
 class/id hints. The best container, grown while its parents add only well-written text, plus
 strong siblings, is the body region; inside it, link lists, credits, copyright and sharing stubs
 (``crawler/rules/generic_noise.txt``), figure captions (``<figcaption>``, unless captions are
-most of the body) and the slides of a gallery or slideshow set in the article are dropped, and the body stops at a "related articles" or comments heading
-(``crawler/rules/generic_tail.txt``, ``generic_comments.txt``).
+most of the body) and the slides of a gallery or slideshow set in the article are dropped, and the
+body stops at a "related articles" or comments heading (``crawler/rules/generic_tail.txt``,
+``generic_comments.txt``).
 
 When the cheap path is unsure of its region (``voting.needs_votes``), trafilatura and
 readability-lxml extract the same page and a small learned model decides line by line from the
