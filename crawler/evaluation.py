@@ -173,11 +173,14 @@ class CorpusPage:
         return url, headers, raw
 
     def html(self) -> str:
-        """The page decoded as a browser would (Scrapy's ``HtmlResponse``)."""
+        """The page decoded as a crawl reads it: Scrapy's ``HtmlResponse``, re-read by the encoding
+        middleware when its charset is missing or wrong, so every extractor compared gets the same text."""
         from scrapy.http import HtmlResponse
 
+        from crawler.middlewares.encoding import fix_encoding
+
         url, headers, raw = self.read()
-        return HtmlResponse(url, body=raw, headers=headers).text
+        return fix_encoding(HtmlResponse(url, body=raw, headers=headers))[0].text
 
 
 def labelled_pages(root: str) -> list[tuple[str, dict]]:

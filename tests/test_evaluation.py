@@ -82,6 +82,18 @@ def test_the_three_layouts_load(tmp_path: Path):
     assert summary["snippets"]["f1"] == 1.0 and f"snippets/{snip.split}" in summary
 
 
+def test_every_extractor_compared_reads_the_page_as_the_crawl_does(tmp_path: Path):
+    # a saved GBK page that declares Latin-1: a bare HtmlResponse reads it as cp1252 and gives mojibake
+    chinese = ('<html><head><meta charset="iso-8859-1"></head><body><h1>大桥通车</h1>'
+               "<p>新建的跨江大桥周六上午正式通车，两岸居民出行时间大大缩短。</p></body></html>")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "a.html").write_bytes(chinese.encode("gbk"))
+    (tmp_path / "site" / "a.json").write_text(json.dumps({"id": "site/a", "url": None, "spider": None,
+                                                          "expected": {"body": "x"}}))
+    (page,) = load_corpus(tmp_path)
+    assert "新建的跨江大桥周六上午正式通车" in page.html()
+
+
 def test_scrapy_evaluate_scores_every_layout(tmp_path: Path):
     write_layouts(tmp_path)
     for name, group in (("labelled", "generic"), ("gold", "l3s"), ("snip", "snippets")):
