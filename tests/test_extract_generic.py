@@ -12,7 +12,16 @@ from parsel import Selector
 
 from bench.portal import article_page
 from crawler.evaluation import body_score, load_corpus
-from crawler.extract.generic import Page, conventions, count, extract_generic, generic_body, title_index
+from crawler.extract.generic import (
+    Page,
+    conventions,
+    count,
+    extract_generic,
+    generic_body,
+    parse,
+    title_index,
+    without_galleries,
+)
 from crawler.extract.pagekind import numbered_in_order
 
 PARA1 = "今年以来，我市坚持稳中求进工作总基调，经济运行总体平稳，主要指标好于预期，发展质量不断提升。"
@@ -344,6 +353,13 @@ def test_a_gallery_set_in_the_article_is_not_body_unless_it_is_the_story():
         assert body == GERMAN, (vote, body)
     photo_story = page.replace(story, "")
     assert extract_generic(photo_story, "https://stadt.example.de/2026/11/bilder.html").body[-8:] == slides
+    # a site's slideshow in a promotion block is not the story, however short the story above it
+    brief = page.replace(story, f"<p>{GERMAN[0]}</p>")
+    lines = [line for line in Page(parse(brief)).lines if len(line.text) > 60]
+    assert [line.text for line in without_galleries(lines)] == [line.text for line in lines]  # most of it: kept
+    promoted = brief.replace(gallery, f"<div class='promo_holder'>{gallery}</div>")
+    lines = [line for line in Page(parse(promoted)).lines if len(line.text) > 60]
+    assert [line.text for line in without_galleries(lines)] == GERMAN[:1]
     # a picture viewer's hook and a post's category name the layout of nothing
     held = "".join(f"<p>{p}</p>" for p in GERMAN[1:])
     lightbox = page.replace(gallery, "").replace(

@@ -62,6 +62,7 @@ _NEGATIVE = re.compile(
 _GALLERY = re.compile(r"gallery|slideshow|slide-show|carousel", re.I)
 # a post's taxonomy (WordPress's post_class: "category-photo-gallery"), not its layout; a picture viewer's hook
 _NOT_GALLERY = re.compile(r"^(?:s-)?(?:category|tag|format|post-format|topic|section)-|lightbox", re.I)
+_PROMO = re.compile(r"promo|related|recommend|sponsor|advert|teaser", re.I)
 _COMMENT = re.compile(r"comment|reply|replies|respond|discuss|disqus|review|feedback|guestbook|forum", re.I)
 _DATE = re.compile(
     r"(?<![\dA-Za-z])(?:19|20)\d{2}\s*[-/.年]\s*(?:1[0-2]|0?[1-9])(?!\d)\s*(?:[-/.月]\s*\d{1,2}\s*日?)?"
@@ -714,15 +715,30 @@ def _gallery_of(el: Any, seen: dict[Any, Any]) -> Any:
 
 def without_galleries(lines: list[PageLine]) -> list[PageLine]:
     """The body without the text of a gallery or slideshow set in it (the captions of its slides: three
-    lines or more in one gallery element), unless that text is most of it (a photo story)."""
+    lines or more in one gallery element), unless that text is most of it (a photo story) and not set in a
+    promotion or related-content block (a site's slideshow under a short story)."""
     seen: dict[Any, Any] = {}
     owners = [_gallery_of(line.owner, seen) if line.owner is not None else None for line in lines]
     sizes = Counter(owner for owner in owners if owner is not None)
     inside = [line.tokens if owner is not None and sizes[owner] >= _GALLERY_MIN_LINES else 0
               for line, owner in zip(lines, owners, strict=True)]
-    if not any(inside) or sum(inside) > _GALLERY_SHARE * sum(line.tokens for line in lines):
+    if all(inside) or not any(inside):
+        return lines
+    if sum(inside) > _GALLERY_SHARE * sum(line.tokens for line in lines) and not all(
+            _promoted(owner) for owner in sizes if sizes[owner] >= _GALLERY_MIN_LINES):
         return lines
     return [line for line, tokens in zip(lines, inside, strict=True) if not tokens]
+
+
+def _promoted(el: Any) -> bool:
+    """A gallery in a promotion or related-content block (itself or within three ancestors)."""
+    for _ in range(4):
+        if el is None or not isinstance(el.tag, str) or el.tag.lower() in ("body", "html"):
+            return False
+        if _PROMO.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return True
+        el = el.getparent()
+    return False
 
 
 def _span(page: Page, lines: list[PageLine]) -> list[PageLine]:
