@@ -719,13 +719,11 @@ def without_galleries(lines: list[PageLine]) -> list[PageLine]:
     promotion or related-content block (a site's slideshow under a short story)."""
     seen: dict[Any, Any] = {}
     owners = [_gallery_of(line.owner, seen) if line.owner is not None else None for line in lines]
-    sizes = Counter(owner for owner in owners if owner is not None)
-    inside = [line.tokens if owner is not None and sizes[owner] >= _GALLERY_MIN_LINES else 0
-              for line, owner in zip(lines, owners, strict=True)]
+    galleries = {owner for owner, n in Counter(owners).items() if owner is not None and n >= _GALLERY_MIN_LINES}
+    inside = [line.tokens if owner in galleries else 0 for line, owner in zip(lines, owners, strict=True)]
     if all(inside) or not any(inside):
         return lines
-    if sum(inside) > _GALLERY_SHARE * sum(line.tokens for line in lines) and not all(
-            _promoted(owner) for owner in sizes if sizes[owner] >= _GALLERY_MIN_LINES):
+    if sum(inside) > _GALLERY_SHARE * sum(line.tokens for line in lines) and not all(map(_promoted, galleries)):
         return lines
     return [line for line, tokens in zip(lines, inside, strict=True) if not tokens]
 
