@@ -13,8 +13,10 @@ calendar day is compared with the URL's. Two runs per page:
   timezone of a country domain), so the day must come from the page.
 
 htmldate alone (``find_date``, ``original_date=True``) on the page without its URL is the library
-baseline. A URL's day is a label no part of the extractor was tuned on; it is sometimes wrong (a
-page updated after its URL was minted), so read the figures as a comparison, not as accuracy.
+baseline. A URL's day was a label no part of the extractor was tuned on until 2026-12-07, when two date
+rules (the canonical address, a UTC time's local twin) were drawn from this benchmark's misses; it is
+sometimes wrong (a page updated after its URL was minted), so read the figures as a comparison, not as
+accuracy.
 """
 
 from __future__ import annotations
