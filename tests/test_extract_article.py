@@ -140,3 +140,17 @@ def test_a_plain_date_meta_is_structured_data() -> None:
     page = extract_page("https://today.example.net/pub/a/3ddesktop.html", html, SiteRules(page_timezone=True), NOW)
     assert page.published_at is not None and page.published_at.date().isoformat() == "2004-07-06"
     assert page.layers["published_at"] == "structured"
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("2022年02月13日07:48 | 来源：新华日报", datetime(2022, 2, 13, 7, 48, tzinfo=TZ)),  # the same day: its time
+    ("2022年02月12日23:10 | 来源：新华日报", datetime(2022, 2, 13, tzinfo=TZ)),  # another day: the metadata's day
+])
+def test_a_day_without_time_of_day_takes_the_bylines_time_on_that_day(byline: str, expected: datetime) -> None:
+    html = ('<html><head><title>开学防控</title><meta name="publishdate" content="2022-02-13"></head><body>'
+            f'<h1>春季学期开学</h1><div class="date">{byline}</div><div class="text">'
+            + "<p>江苏多地日前发布通知，部署春季学期开学师生返校和疫情防控工作，各地均提出要求。</p>" * 5
+            + "</div></body></html>")
+    page = extract_page(URL, html, SiteRules(), NOW)
+    assert page.published_at == expected
+    assert page.layers["published_at"] == "structured"

@@ -66,6 +66,7 @@ _NEXT_WORDS = frozenset(("下一页", "下页", "下一頁", "后一页", "next 
 _BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,30})")
 _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CLOCK = re.compile(r"\d:\d\d|\d[时時点點]")
 _TITLE_SEP = re.compile(
     r"\s*(?:_|\||｜|–|—{1,2})\s*|\s+-{1,2}\s+|(?<=[\u4e00-\u9fff\uff09\u3011\u300b])-{1,2}|-{1,2}(?=[\u4e00-\u9fff])")
 _PORTAL_HINT = re.compile(
@@ -250,7 +251,14 @@ def published_site(ctx: PageContext) -> datetime | None:
 
 
 def published_structured(ctx: PageContext) -> datetime | None:
-    return ctx.date(ctx.structured.published_at) or ctx.date(script_published(ctx.sel))
+    """The structured publication time; a day given without a time of day takes the byline's time on that day."""
+    raw = ctx.structured.published_at
+    found = ctx.date(raw) or ctx.date(raw := script_published(ctx.sel))
+    if found and raw and not _CLOCK.search(raw):
+        timed = published_byline(ctx) or ctx.date(_cheap_generic(ctx).date_text)
+        if timed and timed.date() == found.date() and (timed.hour, timed.minute) != (0, 0):
+            return timed
+    return found
 
 
 def published_byline(ctx: PageContext) -> datetime | None:
@@ -258,9 +266,12 @@ def published_byline(ctx: PageContext) -> datetime | None:
 
 
 def published_generic(ctx: PageContext) -> datetime | None:
+    return publication_date(ctx.sel, ctx.url, ctx.zone, ctx.now, _cheap_generic(ctx))
+
+
+def _cheap_generic(ctx: PageContext) -> GenericArticle:
     # the byline window needs only the cheap path: a site body never makes the voters run for a date
-    generic = ctx.generic_if_ran or extract_generic(ctx.sel.root, ctx.url, vote=False)
-    return publication_date(ctx.sel, ctx.url, ctx.zone, ctx.now, generic)
+    return ctx.generic_if_ran or extract_generic(ctx.sel.root, ctx.url, vote=False)
 
 
 def updated_site(ctx: PageContext) -> datetime | None:
