@@ -58,3 +58,23 @@ def test_no_date(text: str) -> None:
 def test_naive_datetimes_never_leave_to_iso() -> None:
     with pytest.raises(ValueError, match="naive"):
         to_iso(datetime(2020, 1, 1))
+
+
+@pytest.mark.parametrize(("text", "zone", "expected"), [
+    ("Oct 29, 2012 09:35 PM EDT", "UTC", "2012-10-29T21:35:00-04:00"),
+    ("Published: July 24, 2012 at 7:37 AM ET", "UTC", "2012-07-24T07:37:00-04:00"),  # ET follows DST
+    ("January 5, 2015 10:00 am ET", "UTC", "2015-01-05T10:00:00-05:00"),
+    ("Wed 2012/11/07 19:05 JST", "UTC", "2012-11-07T19:05:00+09:00"),
+    ("Created: 12.04.2004 21:17 MSK (GMT +3)", "UTC", "2004-04-12T21:17:00+03:00"),
+    ("5 January 2015 10:00 (PST)", "UTC", "2015-01-05T10:00:00-08:00"),
+    # a UTC time is the site's own time, as an offset +00:00 is
+    ("by Lee Hutchinson - Nov 9, 2012 5:30 pm UTC", "America/New_York", "2012-11-09T12:30:00-05:00"),
+    ("Wed, 04 May 2022 02:41:00 GMT", "America/La_Paz", "2022-05-03T22:41:00-04:00"),
+    # abbreviations that name several zones, and words that are no zone, are not read
+    ("January 5, 2015 10:00 CST", "Asia/Shanghai", "2015-01-05T10:00:00+08:00"),
+    ("2 May 2019, 14:05 BST", "Europe/Berlin", "2019-05-02T14:05:00+02:00"),
+    ("12 mars 2019 10:00 et demain", "Europe/Paris", "2019-03-12T10:00:00+01:00"),
+    ("Nov 9, 2012 5:30 pm by Jim", "UTC", "2012-11-09T17:30:00+00:00"),
+])
+def test_a_zone_printed_after_the_time_is_read(text: str, zone: str, expected: str) -> None:
+    assert to_iso(parse_date(text, zone, NOW)) == expected

@@ -1,7 +1,8 @@
 """Publication dates as printed on Chinese and international news pages.
 
 ``parse_date`` finds the first date in a string and returns a timezone-aware datetime:
-the page's own offset when it gives one, else the site's timezone. Common absolute
+the page's own offset when it gives one (``+08:00``, or a zone named after the time that
+names one zone only: ``9:35 PM EDT``, ``14:05 CET``), else the site's timezone. Common absolute
 forms take a regex fast path (~µs): year-first numeric dates, numeric dates with the day
 and month in the order of the page's locale (``order``, see :func:`numeric_order`), English
 month names; relative forms (``3小时前``, ``昨天 12:30``, ``3 hours ago``) are anchored to
@@ -17,18 +18,30 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
 
+# A zone printed after the time ("9:35 PM EDT", "14:05 CET"): the abbreviations that name one zone only
+# (CST, IST, BST, AST and GST name several and are not read).
+_ZONE_WORDS = {
+    "UTC": "UTC", "GMT": "UTC", "ET": "America/New_York", "EST": "-05:00", "EDT": "-04:00", "CT": "America/Chicago",
+    "CDT": "-05:00", "MT": "America/Denver", "MST": "-07:00", "MDT": "-06:00", "PT": "America/Los_Angeles",
+    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00", "WET": "+00:00",
+    "WEST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00",
+    "HKT": "+08:00", "SGT": "+08:00", "JST": "+09:00", "KST": "+09:00", "AEST": "+10:00", "AEDT": "+11:00",
+    "ACST": "+09:30", "ACDT": "+10:30", "AWST": "+08:00", "NZST": "+12:00", "NZDT": "+13:00",
+}
+_ZONE_WORD = r"(?:\s*\(?(?P<zone>[A-Za-z]{2,4})\)?(?![^\W\d_]))?"
 _FULL = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.年]\s*)(?P<m>\d{1,2})\s*(?:[-/.月]\s*)(?P<d>\d{1,2})(?!\d)\s*日?"
     r"(?:(?:\s*T\s*|[\s,，]*)(?:(?P<ampm>上午|下午|晚上|凌晨|中午)\s*)?"
     r"(?P<H>\d{1,2})\s*[:：时點点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?:分|秒)?"
-    r"\s*(?P<tz>Z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+    r"\s*(?P<tz>Z|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?)?" + _ZONE_WORD + ")?"
 )
 _COMPACT = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)")
 _NO_YEAR = re.compile(
     r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?"
 )
-_TIME = r"(?:[\sT,，]+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+_TIME = (r"(?:[\sT,，]+(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+         + _ZONE_WORD + ")?")
 # 25/01/2018, 01/25/2018, 25.01.18: which number is the day is the locale's (``order``).
 _NUMERIC = re.compile(
     r"(?<![\d/.\-])(?P<a>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<b>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)?\d{2})(?![\d/.\-])"
@@ -147,7 +160,15 @@ def _hour12(h: int, ampm: str | None) -> int:
 
 def _with_time(m: re.Match[str], y: int, mo: int, d: int, zone: tzinfo) -> datetime | None:
     h = _hour12(int(m.group("H") or 0), m.group("ampm")) if m.group("H") else 0
-    return _build(y, mo, d, h, int(m.group("M") or 0), int(m.group("S") or 0), zone)
+    dt = _build(y, mo, d, h, int(m.group("M") or 0), int(m.group("S") or 0), _zone_word(m.group("zone")) or zone)
+    return dt.astimezone(zone) if dt is not None and dt.utcoffset() == timedelta(0) != zone.utcoffset(dt) else dt
+
+
+def _zone_word(word: str | None) -> tzinfo | None:
+    """The zone an upper-case abbreviation printed after a time names, or None."""
+    if not word or not word.isupper() or (name := _ZONE_WORDS.get(word)) is None:
+        return None
+    return _offset(name) if name[0] in "+-" else get_tz(name)
 
 
 def _numeric(m: re.Match[str], order: str, zone: tzinfo) -> datetime | None:
@@ -191,7 +212,7 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
         n = int(m.group("n"))
         return datetime.fromtimestamp(n / 1000 if n > 10**11 else n, zone)
     if m := _FULL.search(text):
-        own = _offset(m.group("tz")) if m.group("tz") else None
+        own = _offset(m.group("tz")) if m.group("tz") else _zone_word(m.group("zone"))
         h = _hour(int(m.group("H") or 0), m.group("ampm"))
         dt = _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), h, int(m.group("M") or 0),
                     int(m.group("S") or 0), own or zone)
