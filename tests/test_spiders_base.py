@@ -75,3 +75,25 @@ def test_a_page_outside_the_article_pattern_is_an_article_when_it_reads_as_prose
                                                    request=Request(url, meta={"follow_pages": False}))))
     assert bool(items) is article
     assert (spider.last_rejection is None) is article
+
+
+STORY = ("<html><head><title>Bridge reopens</title></head><body><h1>Bridge reopens</h1><p class='date'>{when}</p>"
+         "<article>" + "<p>The council met on Friday and agreed to reopen the bridge in spring, after repairs to the "
+         "deck and the railings that took most of the winter.</p>" * 4 + "</article></body></html>")
+
+
+@pytest.mark.parametrize(("url", "when", "published", "unknown"), [
+    ("https://news.example.com/a/1.html", "March 3, 2025 9:35 PM", "2025-03-03T21:35:00+00:00", True),
+    ("https://news.example.com/a/2.html", "March 3, 2025 9:35 PM EST", "2025-03-03T21:35:00-05:00", False),
+    ("https://news.example.de/a/3.html", "March 3, 2025 9:35 PM", "2025-03-03T21:35:00+01:00", False),
+])
+def test_a_time_on_a_page_of_no_known_timezone_is_flagged(url: str, when: str, published: str,
+                                                          unknown: bool) -> None:
+    from crawler.spiders.generic import GenericSpider
+
+    spider = GenericSpider.from_crawler(get_crawler(GenericSpider, {"STATE_ENABLED": False}), url=url)
+    response = HtmlResponse(url, body=STORY.format(when=when).encode(), encoding="utf-8", request=Request(url))
+    (item,) = list(spider.parse_article(response))
+    assert item.published_at is not None and item.published_at.isoformat() == published
+    assert (item.extra.get("timezone") == "unknown") is unknown
+    assert spider.crawler.stats.get_value("extraction/timezone_unknown") == (1 if unknown else None)

@@ -501,4 +501,6 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
             setattr(out, name, value)
     out.language = _language(ctx.structured.language, out.body)
     out.next_page = find_next_page(sel, url, rules.selectors.get("next_page"))
+    if rules.page_timezone and ctx.zone == UNKNOWN and out.published_at and not out.published_at.utcoffset():
+        out.extra["timezone"] = "unknown"  # a time printed without an offset, on a page of no known zone: read as UTC
     return out

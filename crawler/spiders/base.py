@@ -386,6 +386,8 @@ class ArticleSpider(Spider):
         extra: dict[str, Any] = {}
         for part in parts:  # the editor line often closes the last page
             extra.update({k: v for k, v in part.extra.items() if k not in extra})
+        if first.extra.get("timezone") == "unknown":
+            stats.inc_value("extraction/timezone_unknown")
         furniture = [removed for part in parts for removed in part.furniture]
         if furniture:
             stats.inc_value("cleaning/furniture", len(furniture))
