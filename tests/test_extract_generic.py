@@ -429,3 +429,39 @@ def test_the_standfirst_under_the_headline_is_body():
 ])
 def test_a_biography_or_a_blog_description_under_a_heading_is_no_standfirst(header: str):
     assert extract_generic(_headed(header), "https://news.example.org/harbour").body == LONG_STORY
+
+
+def _newsroom(subheads: bool) -> str:
+    story = ("<p>The harbour ferry returns to service on Monday after a winter of repairs to its two landing "
+             "stages, the port authority said, with the first crossing at seven in the morning.</p>"
+             "<p>Timetables are unchanged from last summer, and season tickets bought before the closure stay "
+             "valid until the end of June, the authority added in its statement.</p>"
+             "<p>The repairs cost more than planned, because the older stage needed new piles driven into the "
+             "river bed, which could only be done at low tide.</p>")
+    if subheads:
+        story = story.replace("<p>Timetables", "<h3>Tickets and timetables</h3><p>Timetables")
+        story = story.replace("<p>The repairs", "<h3>What the repairs cost</h3><p>The repairs")
+        more = ""
+    else:
+        more = "".join(
+            f"<h3>{head}</h3><p>{teaser} <a href='/news/{n}'>Read more...</a></p><p>2026-11-{n:02d}</p>"
+            for n, (head, teaser) in enumerate([
+                ("New cycle lane opens on the quay", "The lane links the station to the ferry landing."),
+                ("Library extends its opening hours", "From December the library stays open until nine."),
+                ("Night market returns to the old square", "Forty stalls are expected on the first evening."),
+            ], 2))
+    return (f"<html><head><title>Harbour ferry returns on Monday</title></head><body><div class='menu'>"
+            f"<a href='/'>Home</a> <a href='/news'>News</a></div><div class='news'><div>What's New</div>"
+            f"<h3>Harbour ferry returns on Monday</h3><p>2026-11-05</p>{story}{more}</div></body></html>")
+
+
+def test_a_page_of_dated_posts_keeps_only_the_headlines_post():
+    article = extract_generic(_newsroom(subheads=False), "https://port.example.org/news/1")
+    assert article.kind == "article"
+    assert article.body[0].startswith("The harbour ferry returns") and article.body[-1].startswith("The repairs")
+    assert not any("cycle lane" in line or "library" in line.lower() for line in article.body)
+
+
+def test_subheadings_at_the_headlines_level_without_dates_stay_in_the_story():
+    article = extract_generic(_newsroom(subheads=True), "https://port.example.org/news/1")
+    assert "What the repairs cost" in article.body and article.body[-1].startswith("The repairs")

@@ -782,8 +782,41 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
             # else the cheap body stands
+            kept = within_headline_post(page, kept, title_at)
             return with_standfirst(page, without_galleries(without_captions(kept)), title_at), "vote"
+    cheap = within_headline_post(page, cheap, title_at)
     return with_standfirst(page, without_galleries(without_captions(cheap)), title_at), "cheap"
+
+
+def within_headline_post(page: Page, lines: list[PageLine], title_at: int | None) -> list[PageLine]:
+    """On a page of posts, each a heading with a date line under it (a newsroom's or a blog's page opened on
+    one post), the body ends where the next post begins. Two more posts headed at the headline's level are
+    asked for."""
+    if title_at is None or page.lines[title_at].tag not in HEADING_TAGS:
+        return lines
+    tag = page.lines[title_at].tag
+    if not _dated_post(page.lines, title_at, tag):
+        return lines
+    starts = [i for i, line in enumerate(lines)
+              if line.index > title_at and line.tag == tag and line.text and _dated_post(page.lines, line.index, tag)]
+    return lines[:starts[0]] if len(starts) >= 2 else lines
+
+
+def _dated_post(lines: list[PageLine], at: int, tag: str) -> bool:
+    """Whether one of the three text lines under the heading at ``at`` is a short date line."""
+    seen = 0
+    for i in range(at + 1, len(lines)):
+        line = lines[i]
+        if not line.text:
+            continue
+        if line.tag == tag:
+            return False
+        if len(line.text) <= 80 and looks_dated(line.text):
+            return True
+        seen += 1
+        if seen == 3:
+            return False
+    return False
 
 
 def generic_body(root: Any, url: str) -> tuple[list[str], list[str]]:
