@@ -63,3 +63,23 @@ def test_a_tail_marker_inserted_after_every_paragraph_is_a_slogan_not_the_end():
     # once, before teasers, it still ends the article
     kept, _ = apply_rules([*paragraphs, "延伸阅读", "工地年底完工", "新桥通车"], rules)
     assert kept == paragraphs
+
+
+def test_a_wordpress_post_footer_goes_but_prose_that_starts_like_it_stays():
+    rules = RuleSet(load_rules(DEFAULT_RULES_FILE))
+    footers = [
+        "This entry was posted on Monday, May 31st, 2004 at 8:40 pm and is filed under Uncategorized. You can follow"
+        " any responses to this entry through the RSS 2.0 feed. You can leave a response, or trackback from your own"
+        " site.",
+        "This entry was posted in Lenses and tagged AF-S 70-200 f/4.0 VR. Bookmark the permalink. Trackbacks are"
+        " closed, but you can post a comment.",
+        "You can follow any responses to this entry through the feed. Both comments and pings are currently closed.",
+    ]
+    text = [
+        "This entry was posted in 2004. It describes how to build a shed, and you can leave a response.",
+        "The council met on Friday. Bookmark the permalink.",
+        "This entry was posted on Thursday, August 9th, 2012 at 2:01 pm.",  # a date line, read by the extraction
+    ]
+    lines, removed = apply_rules(footers + text, rules)
+    assert lines == text
+    assert len(removed) == len(footers)
