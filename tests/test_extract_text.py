@@ -70,10 +70,11 @@ def test_noise_phrases_match_whole_short_lines_only():
     noise = whole_line("generic_noise.txt")
     for line in ("Share", "【分享到】", "Print this page", "[email protected]", "（责任编辑：张三）", "By Jane Smith",
                  "Advertisement", "Titelbild: Geyres/ABACA/picture-alliance", "Crédits photos : Bestimage",
-                 "This is a modal window.", "Beginning of dialog window. Escape will cancel and close the window."):
+                 "This is a modal window.", "Beginning of dialog window. Escape will cancel and close the window.",
+                 "No comments yet.", "0 Comments »", "Bookmark with:", "Share this with friends"):
         assert noise.search(line), line
     for line in ("Share prices fell sharply on Monday after the announcement.", "他们把分享当作一种习惯。",
-                 "Byzantine politics"):
+                 "Byzantine politics", "No comments yet from the ministry, which has been asked twice."):
         assert not noise.search(line), line
 
 
