@@ -97,3 +97,16 @@ def test_a_time_on_a_page_of_no_known_timezone_is_flagged(url: str, when: str, p
     assert item.published_at is not None and item.published_at.isoformat() == published
     assert (item.extra.get("timezone") == "unknown") is unknown
     assert spider.crawler.stats.get_value("extraction/timezone_unknown") == (1 if unknown else None)
+
+
+def test_a_site_body_that_is_a_list_of_links_falls_back_to_the_generic_body(spider) -> None:  # type: ignore[no-untyped-def]
+    # the layout changed: <article> now holds the related-stories block, the story sits in a new container
+    related = "".join(f"<li><a href='/a/{n}.html'>Related story {n} about the harbour</a></li>" for n in range(8))
+    html = ("<html><head><title>Harbour wall</title></head><body><h1>Harbour wall</h1><div class='story-v2'>"
+            + "<p>The council voted on Monday to rebuild the old harbour wall, which storms damaged in winter.</p>" * 4
+            + f"</div><article><ul>{related}</ul></article></body></html>")
+    url = "https://example.com/a/9.html"
+    (item,) = list(spider.parse_article(HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))))
+    assert item.body[0].startswith("The council voted") and not any("Related story" in line for line in item.body)
+    assert item.extraction["body"] == "generic"
+    assert spider.crawler.stats.get_value("extraction/fallback/body") == 1

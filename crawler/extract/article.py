@@ -67,6 +67,9 @@ _BYLINE_SOURCE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜/]{2,
 _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:：]{2,12})")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOCK = re.compile(r"\d:\d\d|\d[时時点點]")
+_SPACE = re.compile(r"\s+")
+# A site body whose text is more than this share links is no article (at most 0.07 on the portals' saved pages)
+MAX_LINKED_SHARE = 0.5
 _TITLE_SEP = re.compile(
     r"\s*(?:_|\||｜|–|—{1,2})\s*|\s+-{1,2}\s+|(?<=[\u4e00-\u9fff\uff09\u3011\u300b])-{1,2}|-{1,2}(?=[\u4e00-\u9fff])")
 _PORTAL_HINT = re.compile(
@@ -219,8 +222,16 @@ def body_site(ctx: PageContext) -> Body | None:
         return None
     copies = [copy.deepcopy(el) for el in found]
     held = [line for root in copies for line in _drop_noise(root, ctx.rules.noise)]
+    if _linked_share(copies) > MAX_LINKED_SHARE:
+        return None  # the selector found a list of links (a menu, a related block): the layout changed
     lines, furniture = split_furniture(textmod.paragraphs(copies), held)
     return Body(lines, textmod.images(copies, ctx.url), furniture) if lines else None
+
+
+def _linked_share(roots: list[Any]) -> float:
+    text = sum(len(_SPACE.sub("", "".join(root.itertext()))) for root in roots)
+    linked = sum(len(_SPACE.sub("", "".join(a.itertext()))) for root in roots for a in root.iter("a"))
+    return linked / text if text else 0.0
 
 
 def body_generic(ctx: PageContext) -> Body | None:
