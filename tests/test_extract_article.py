@@ -154,3 +154,14 @@ def test_a_day_without_time_of_day_takes_the_bylines_time_on_that_day(byline: st
     page = extract_page(URL, html, SiteRules(), NOW)
     assert page.published_at == expected
     assert page.layers["published_at"] == "structured"
+
+
+def test_a_meta_title_cut_at_an_unescaped_quote_is_read_whole_from_the_heading() -> None:
+    html = ('<html><head><title>男孩因不想上补习班 写"救命啊"纸团抛出引来警察_某某新闻</title>'
+            '<meta property="og:title" content="男孩因不想上补习班 写"救命啊"纸团抛出引来警察"></head><body>'
+            '<h1>男孩因不想上补习班 写"救命啊"纸团抛出引来警察</h1><div class="text">'
+            + "<p>近日，一名男孩因为不想上补习班，在纸团上写下求救字样抛出窗外，路人拾到后报警。</p>" * 4
+            + "</div></body></html>")
+    page = extract_page(URL, html, SiteRules(), NOW)
+    assert page.title == '男孩因不想上补习班 写"救命啊"纸团抛出引来警察'
+    assert page.layers["title"] == "structured"

@@ -246,7 +246,17 @@ def title_site(ctx: PageContext) -> str | None:
 
 def title_structured(ctx: PageContext) -> str | None:
     title = ctx.structured.title
-    return strip_title_suffix(title, ctx.headings, _site_names(ctx)) if title else None
+    return strip_title_suffix(_whole_title(ctx, title), ctx.headings, _site_names(ctx)) if title else None
+
+
+def _whole_title(ctx: PageContext, title: str) -> str:
+    """The title a heading or ``<title>`` prints whole where the metadata's stops at a quote: an unescaped
+    ``"`` in ``<meta content="...">`` ends the attribute there."""
+    page_title = textmod.clean_line(ctx.sel.xpath("string(//title)").get() or "")
+    for whole in (*ctx.headings, page_title):
+        if len(whole) > len(title) and whole.startswith(title) and whole[len(title)] in "\"'“”":
+            return whole
+    return title
 
 
 def title_generic(ctx: PageContext) -> str | None:
