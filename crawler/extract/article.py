@@ -254,7 +254,7 @@ def _whole_title(ctx: PageContext, title: str) -> str:
     ``"`` in ``<meta content="...">`` ends the attribute there."""
     page_title = textmod.clean_line(ctx.sel.xpath("string(//title)").get() or "")
     for whole in (*ctx.headings, page_title):
-        if len(whole) > len(title) and whole.startswith(title) and whole[len(title)] in "\"'“”":
+        if len(whole) > len(title) and whole.startswith(title) and whole[len(title)] in "\"'":
             return whole
     return title
 
