@@ -465,3 +465,34 @@ def test_a_page_of_dated_posts_keeps_only_the_headlines_post():
 def test_subheadings_at_the_headlines_level_without_dates_stay_in_the_story():
     article = extract_generic(_newsroom(subheads=True), "https://port.example.org/news/1")
     assert "What the repairs cost" in article.body and article.body[-1].startswith("The repairs")
+
+
+_STORY = "".join(f"<p>{text}</p>" for text in (
+    "The harbour ferry returns to service on Monday after a winter of repairs to its two landing stages, the port "
+    "authority said, with the first crossing at seven in the morning.",
+    "Timetables are unchanged from last summer, and season tickets bought before the closure stay valid until the "
+    "end of June, the authority added in its statement on Friday.",
+    "The repairs cost more than planned, because the older stage needed new piles driven into the river bed, which "
+    "could only be done at low tide over several weeks.",
+))
+_SIGNUP = ("<form action='/comment'><p>Readers' comments are limited to 200 words, and every comment is read by "
+           "an editor before it appears under the story.</p><p>Comment posters are responsible for the opinions they "
+           "express and for the accuracy of the information they provide.</p><label>Your first name</label>"
+           "<input name='n'><label>Your e-mail address</label><input name='e'><textarea name='c'></textarea>"
+           "<button>Post</button></form>")
+
+
+def test_a_form_set_in_the_story_is_not_body():
+    html = f"<html><head><title>Ferry returns</title></head><body><h1>Ferry returns</h1><article>{_STORY}{_SIGNUP}" \
+           "</article></body></html>"
+    body = extract_generic(html, "https://port.example.org/news/1").body
+    assert body[0].startswith("The harbour ferry returns") and body[-1].startswith("The repairs cost")
+    assert not any("comment" in line.lower() or "Your first name" in line for line in body)
+
+
+def test_a_form_wrapping_the_whole_page_keeps_the_story():
+    html = (f"<html><head><title>Ferry returns</title></head><body><form id='aspnetForm' action='/news/1'>"
+            f"<h1>Ferry returns</h1><div class='story'>{_STORY}</div><input type='hidden' name='__VIEWSTATE'>"
+            "</form></body></html>")
+    body = extract_generic(html, "https://port.example.org/news/1").body
+    assert len(body) == 3 and body[2].startswith("The repairs cost")

@@ -691,6 +691,34 @@ def without_captions(lines: list[PageLine]) -> list[PageLine]:
     return [line for line, tokens in zip(lines, captions, strict=True) if not tokens]
 
 
+def without_forms(lines: list[PageLine]) -> list[PageLine]:
+    """The body without the text of a form set in it (a newsletter sign-up, a login box, a poll, a comment
+    form: its labels and prompts); a form holding half of the body or more wraps the page (ASP.NET) and stays."""
+    seen: dict[Any, Any] = {}
+    forms = [_form_of(line.owner, seen) if line.owner is not None else None for line in lines]
+    sizes: Counter[Any] = Counter()
+    for line, form in zip(lines, forms, strict=True):
+        if form is not None:
+            sizes[form] += line.tokens
+    half = sum(line.tokens for line in lines) / 2
+    minor = {form for form, size in sizes.items() if size < half}
+    return [line for line, form in zip(lines, forms, strict=True) if form not in minor] if minor else lines
+
+
+def _form_of(el: Any, seen: dict[Any, Any]) -> Any:
+    """The nearest ``<form>`` holding ``el``, or None."""
+    chain = []
+    while el is not None and el not in seen:
+        if isinstance(el.tag, str) and el.tag.lower() == "form":
+            break
+        chain.append(el)
+        el = el.getparent()
+    found = None if el is None else seen.get(el, el)
+    for node in chain:
+        seen[node] = found
+    return found
+
+
 _GALLERY_SHARE = 0.8  # above this share of the body, a gallery's text is the story
 _GALLERY_MIN_LINES = 3  # fewer lines in one gallery element are a figure's, not a slideshow's
 
@@ -782,9 +810,9 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
             # else the cheap body stands
-            kept = within_headline_post(page, kept, title_at)
+            kept = without_forms(within_headline_post(page, kept, title_at))
             return with_standfirst(page, without_galleries(without_captions(kept)), title_at), "vote"
-    cheap = within_headline_post(page, cheap, title_at)
+    cheap = without_forms(within_headline_post(page, cheap, title_at))
     return with_standfirst(page, without_galleries(without_captions(cheap)), title_at), "cheap"
 
 
