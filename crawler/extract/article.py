@@ -68,7 +68,7 @@ _BYLINE_AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*([^\s|｜/:�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOCK = re.compile(r"\d:\d\d|\d[时時点點]")
 _SPACE = re.compile(r"\s+")
-# A site body whose text is more than this share links is no article (at most 0.07 on the portals' saved pages)
+# A site body whose text is more than this share links is no article (at most 0.075 on the portals' saved bodies)
 MAX_LINKED_SHARE = 0.5
 _TITLE_SEP = re.compile(
     r"\s*(?:_|\||｜|–|—{1,2})\s*|\s+-{1,2}\s+|(?<=[\u4e00-\u9fff\uff09\u3011\u300b])-{1,2}|-{1,2}(?=[\u4e00-\u9fff])")
@@ -222,16 +222,16 @@ def body_site(ctx: PageContext) -> Body | None:
         return None
     copies = [copy.deepcopy(el) for el in found]
     held = [line for root in copies for line in _drop_noise(root, ctx.rules.noise)]
-    if _linked_share(copies) > MAX_LINKED_SHARE:
+    walked = [line for line in textmod.walk(copies, measure=_visible_chars) if line.text]
+    text = sum(_visible_chars(line.text) for line in walked)
+    if text and sum(line.link_chars for line in walked) > MAX_LINKED_SHARE * text:
         return None  # the selector found a list of links (a menu, a related block): the layout changed
-    lines, furniture = split_furniture(textmod.paragraphs(copies), held)
+    lines, furniture = split_furniture([line.text for line in walked], held)
     return Body(lines, textmod.images(copies, ctx.url), furniture) if lines else None
 
 
-def _linked_share(roots: list[Any]) -> float:
-    text = sum(len(_SPACE.sub("", "".join(root.itertext()))) for root in roots)
-    linked = sum(len(_SPACE.sub("", "".join(a.itertext()))) for root in roots for a in root.iter("a"))
-    return linked / text if text else 0.0
+def _visible_chars(text: str) -> int:
+    return len(_SPACE.sub("", text))
 
 
 def body_generic(ctx: PageContext) -> Body | None:
@@ -522,6 +522,6 @@ def extract_page(url: str, page: str | Selector, rules: SiteRules, now: datetime
             setattr(out, name, value)
     out.language = _language(ctx.structured.language, out.body)
     out.next_page = find_next_page(sel, url, rules.selectors.get("next_page"))
-    if rules.page_timezone and ctx.zone == UNKNOWN and out.published_at and not out.published_at.utcoffset():
+    if rules.page_timezone and out.published_at and not out.published_at.utcoffset() and ctx.zone == UNKNOWN:
         out.extra["timezone"] = "unknown"  # a time printed without an offset, on a page of no known zone: read as UTC
     return out
