@@ -32,6 +32,21 @@ def test_the_model_file_matches_the_features():
     assert 0 < line.cut < 1 and 0 < gate.cut < 1
 
 
+def test_training_weights_pages_alike_and_subsets_as_asked():
+    from bench.train_line_model import _training_set
+
+    def page(group: str, tokens: list[float]) -> dict:
+        n = len(tokens)
+        return {"group": group, "x": np.zeros((n, 2)), "y": np.ones(n), "tokens": np.asarray(tokens)}
+
+    # one page of a small subset, four of a large one; a page's lines share its weight by their tokens
+    pages = [page("small", [1.0, 3.0])] + [page("large", [2.0, 2.0]) for _ in range(4)]
+    for balance, small_share in (("page", 1 / 5), ("sqrt", 1 / 3), ("subset", 1 / 2)):
+        _x, _y, w = _training_set(pages, balance)
+        assert w[0] * 3 == w[1]
+        assert abs(w[:2].sum() / w.sum() - small_share) < 1e-9, balance
+
+
 def test_features_one_row_per_line():
     html = ("<html><body><h1>标题</h1><div class='content'><p>" + "正文很长的一段话，" * 10
             + "</p><p>第二段。</p></div></body></html>")
