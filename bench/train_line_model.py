@@ -256,17 +256,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.cache:
         args.cache.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    pages = []
+    corpus = []
     for name in ("public", "generic", "snippets"):
         if not (args.corpus / name).is_dir():
             print(f"No {args.corpus / name}: skipped")
             continue
-        for page in load_corpus(args.corpus / name):
-            row = page_rows(page, args.cache)
-            if row is not None:
-                pages.append(row)
-    print(f"{len(pages)} pages read in {time.time() - started:.0f} s")
+        corpus.extend(load_corpus(args.corpus / name))
     excluded = {g for g in args.exclude.split(",") if g}
+    groups = {page.group for page in corpus}
+    if excluded - groups:
+        parser.error(f"--exclude: no subset {', '.join(sorted(excluded - groups))}; "
+                     f"there are {', '.join(sorted(groups))}")
+    if groups and excluded >= groups:
+        parser.error("--exclude: every subset left out, nothing to fit")
+    pages = [row for row in (page_rows(page, args.cache) for page in corpus) if row is not None]
+    print(f"{len(pages)} pages read in {time.time() - started:.0f} s")
     fitted = [p["split"] == "tune" and p["group"] not in excluded for p in pages]
     tune = [p for p, f in zip(pages, fitted, strict=True) if f]
     x, y, w = _training_set(tune, args.balance)
