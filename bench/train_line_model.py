@@ -35,6 +35,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +227,7 @@ def _training_set(pages: list[dict[str, Any]], balance: str = "page") -> tuple[n
         ys.append((page["y"][usable] >= 0.5).astype(np.float64))
         ws.append(w[usable])
         groups.append(page["group"])
-    sizes = {g: groups.count(g) for g in set(groups)}
+    sizes = Counter(groups)
     power = {"page": 0.0, "sqrt": 0.5, "subset": 1.0}[balance]
     ws = [w / sizes[g] ** power for w, g in zip(ws, groups, strict=True)]
     w = np.concatenate(ws)

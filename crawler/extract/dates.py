@@ -160,8 +160,13 @@ def _hour12(h: int, ampm: str | None) -> int:
 
 def _with_time(m: re.Match[str], y: int, mo: int, d: int, zone: tzinfo) -> datetime | None:
     h = _hour12(int(m.group("H") or 0), m.group("ampm")) if m.group("H") else 0
-    dt = _build(y, mo, d, h, int(m.group("M") or 0), int(m.group("S") or 0), _zone_word(m.group("zone")) or zone)
-    return dt.astimezone(zone) if dt is not None and dt.utcoffset() == timedelta(0) != zone.utcoffset(dt) else dt
+    return _in_site_zone(_build(y, mo, d, h, int(m.group("M") or 0), int(m.group("S") or 0),
+                                _zone_word(m.group("zone")) or zone), zone)
+
+
+def _in_site_zone(dt: datetime | None, zone: tzinfo) -> datetime | None:
+    """A time given in UTC (``+00:00``, ``Z``, ``GMT``) is shown in the site's zone: the same instant."""
+    return dt.astimezone(zone) if dt is not None and dt.utcoffset() == timedelta(0) else dt
 
 
 def _zone_word(word: str | None) -> tzinfo | None:
@@ -214,10 +219,10 @@ def parse_date(text: str | None, tz: str | tzinfo | None = DEFAULT_TZ, now: date
     if m := _FULL.search(text):
         own = _offset(m.group("tz")) if m.group("tz") else _zone_word(m.group("zone"))
         h = _hour(int(m.group("H") or 0), m.group("ampm"))
-        dt = _build(int(m.group("y")), int(m.group("m")), int(m.group("d")), h, int(m.group("M") or 0),
-                    int(m.group("S") or 0), own or zone)
+        dt = _in_site_zone(_build(int(m.group("y")), int(m.group("m")), int(m.group("d")), h,
+                                  int(m.group("M") or 0), int(m.group("S") or 0), own or zone), zone)
         if dt is not None:
-            return dt.astimezone(zone) if own is not None and own.utcoffset(None) == UTC.utcoffset(None) else dt
+            return dt
     if m := _MONTH_FIRST.search(text):
         dt = _with_time(m, int(m.group("y")), _MONTHS[m.group("mon").lower()], int(m.group("d")), zone)
         if dt is not None:
