@@ -18,7 +18,8 @@ where production would not ask it, see ``voting.AGREE``), and fits, on the ``tun
    figures) predicting whether voting changes the page's F1 by more than 0.01; its cut is the
    highest that keeps the tune half's mean F1 within ``--gate-loss`` of voting on every page.
 
-Then it prints both halves' F1 (cheap path, voting everywhere, gated) per subset: the ``held``
+Then it prints both halves' F1 per subset: the cheap path, the plain majority of the three extractors
+(no model: the baseline the model has to beat), the model voting everywhere, and gated. The ``held``
 half was never used to fit or to choose a cut. ``--exclude cleaneval`` leaves a whole subset (both
 halves) out of the fit and the cuts: its figures then tell how the model does on a benchmark whose
 annotation conventions it never saw, as on a user's site (write the model elsewhere with ``--out``).
@@ -214,6 +215,19 @@ def _macro(pages: list[dict[str, Any]], masks: list[np.ndarray]) -> float:
     return statistics.mean(_mean(v) for v in groups.values())
 
 
+def majority(x: np.ndarray) -> np.ndarray:
+    """The plain vote, no model: a line is body when most of the cheap path, trafilatura and readability keep
+    it (a voter that gave nothing, or was not asked, abstains; the cheap path always votes; a tie keeps)."""
+    from crawler.extract import voting
+
+    if not len(x):
+        return np.zeros(0, dtype=bool)
+    cheap, traf, read, traf_ok, read_ok = (voting.FEATURES.index(name)
+                                           for name in ("cheap", "traf", "read", "traf_ok", "read_ok"))
+    ayes = (x[:, cheap] >= 0.5) + (x[:, traf] >= 0.5) * x[:, traf_ok] + (x[:, read] >= 0.5) * x[:, read_ok]
+    return ayes / (1 + x[:, traf_ok] + x[:, read_ok]) >= 0.5
+
+
 def _training_set(pages: list[dict[str, Any]], balance: str = "page") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, labels and weights. Every page weighs the same within its subset (its lines by their share of
     its tokens); a subset weighs its page count (``page``), its square root (``sqrt``) or 1 (``subset``)."""
@@ -306,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps({"line": line, "gate": gate}, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"written {out}")
 
-    print(f"\n{'group':<12} {'half':<5} {'pages':>5} {'cheap':>7} {'vote':>7} {'gated':>7} {'voted':>6}")
+    print(f"\n{'group':<12} {'half':<5} {'pages':>5} {'cheap':>7} {'majority':>8} {'vote':>7} {'gated':>7} "
+          f"{'voted':>6}")
     groups: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(pages):
         groups.setdefault((p["group"], p["split"]), []).append(i)
@@ -314,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         sub = [pages[i] for i in idx]
         gated = [voted[i] if gate_probs[i] >= gate_cut else pages[i]["cheap"] for i in idx]
         print(f"{group:<12} {half:<5} {len(idx):>5} {_mean([_score(p, p['cheap']) for p in sub]):7.3f} "
+              f"{_mean([_score(p, majority(p['x'])) for p in sub]):8.3f} "
               f"{_mean([_score(pages[i], voted[i]) for i in idx]):7.3f} "
               f"{_mean([_score(p, m) for p, m in zip(sub, gated, strict=True)]):7.3f} "
               f"{np.mean([gate_probs[i] >= gate_cut for i in idx]):6.0%}")

@@ -47,6 +47,22 @@ def test_training_weights_pages_alike_and_subsets_as_asked():
         assert abs(w[:2].sum() / w.sum() - small_share) < 1e-9, balance
 
 
+def test_plain_majority_counts_only_the_voters_that_spoke():
+    from bench.train_line_model import majority
+
+    names = ("cheap", "traf", "read", "traf_ok", "read_ok")
+    rows = np.zeros((4, len(voting.FEATURES)))
+    for row, values in zip(rows, [(1, 0, 0, 1, 1),   # cheap alone against two voters: out
+                                  (0, 1, 1, 1, 1),   # two voters against the cheap path: in
+                                  (0, 1, 1, 1, 0),   # readability silent: cheap and trafilatura tie, kept
+                                  (0, 0, 1, 1, 0)],  # readability's yes does not count when it was not asked
+                           strict=True):
+        for name, value in zip(names, values, strict=True):
+            row[voting.FEATURES.index(name)] = value
+    assert majority(rows).tolist() == [False, True, True, False]
+    assert majority(np.zeros((0, len(voting.FEATURES)))).tolist() == []
+
+
 def test_features_one_row_per_line():
     html = ("<html><body><h1>标题</h1><div class='content'><p>" + "正文很长的一段话，" * 10
             + "</p><p>第二段。</p></div></body></html>")
