@@ -71,6 +71,21 @@ def test_title_repeated_as_first_line():
     assert lines == [P[0]] and rules(removed) == ["title"]
 
 
+def test_title_heading_the_second_copy_is_dropped_with_a_tag_or_cut_short():
+    title = "重磅！手机淘宝学习微信，今年3月将推出小程序"
+    for heading in ("[科技] " + title, title + "_科技频道", title[:12]):
+        lines, removed = drop_repeated([P[0], P[1], heading, P[0], P[1]], title=title)
+        assert lines == [P[0], P[1]], heading
+        assert sorted(rules(removed)) == ["exact", "exact", "title"]
+
+
+def test_title_in_the_body_stays_unless_it_heads_a_repeated_copy():
+    title = "重磅！手机淘宝学习微信，今年3月将推出小程序"
+    # a document printing its own title further down, or an article that does not repeat
+    assert drop_repeated([P[0], P[1], title[:12], P[2], P[0]], title=title)[0] == [P[0], P[1], title[:12], P[2]]
+    assert drop_repeated([P[0], P[1], "[科技] " + title, P[2]], title=title)[0] == [P[0], P[1], "[科技] " + title, P[2]]
+
+
 def test_recurring_short_lines_in_distinct_context_stay():
     lines = []
     for i, p in enumerate(P):

@@ -16,7 +16,9 @@ A later paragraph is dropped when, after normalisation (case, width, whitespace,
 - ``repeated_block``: a short line (heading, caption) that repeats together with a neighbouring
   paragraph: the paragraph after (or before) it repeats the one after (or before) its first
   occurrence (the article printed twice);
-- ``title``: one of the first lines repeats the title.
+- ``title``: one of the first lines repeats the title; in an article that repeats (another paragraph
+  is an exact or near copy), so does the heading of the second copy: right above the copy of the
+  first paragraph, the title again, with a channel tag or a site name around it or cut short.
 
 Lines that are not paragraphs (see :func:`is_paragraph`: short lines, captions, questions,
 headings, ``key：value`` lines) stay when they repeat elsewhere: headings of parallel sections,
@@ -30,7 +32,7 @@ comparable length, reach difflib. The result depends on the article alone.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from difflib import SequenceMatcher
 
 from crawler.cleaning.keys import Removal, has_sentence_punct, is_caption, is_question, line_key, sentence_keys
@@ -45,6 +47,8 @@ _DIFFLIB_MAX = 3000
 _HEADING_MAX = 40
 _QUESTION_MAX = 60
 _TITLE_MIN_CHARS = 5
+_TITLE_EXTRA = 16
+_TITLE_CUT_MIN = 10
 _FIELD = re.compile(r"^[^：:。，,]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！!？?；;]")
 _NUMBER = re.compile(r"\d+")
@@ -94,6 +98,13 @@ def _neighbours(positions: list[int], i: int) -> tuple[int | None, int | None]:
     """The paragraphs (indexes in ``positions``) right before and after the non-paragraph line ``i``."""
     at = bisect_left(positions, i)
     return (positions[at - 1] if at else None), (positions[at] if at < len(positions) else None)
+
+
+def _is_title_again(key: str, title_key: str) -> bool:
+    """The title with a tag or a site name around it (``[情感] title``, ``title_新闻中心``), or cut short."""
+    if title_key in key:
+        return len(key) - len(title_key) <= _TITLE_EXTRA
+    return len(key) >= _TITLE_CUT_MIN and title_key.startswith(key)
 
 
 def drop_repeated(lines: list[str], title: str = "") -> tuple[list[str], list[Removal]]:
@@ -180,6 +191,17 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
                 before in match and keys[i] in attached_after.get(match[before], ())
             ):
                 drop[i] = "repeated_block"
+    if title_key and match:
+        # The heading of the second copy: the title again, right above the copy of the first paragraph.
+        long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
+        first = long_positions[0]
+        for i, key in enumerate(keys):
+            if not key or i in drop or i <= first:
+                continue
+            at = bisect_right(long_positions, i)
+            after = long_positions[at] if at < len(long_positions) else None
+            if after is not None and match.get(after) == first and _is_title_again(key, title_key):
+                drop[i] = "title"
     runs: list[list[int]] = []  # runs of the same line, one after the other (the lines already dropped skipped)
     for i, key in enumerate(keys):
         if i in drop or not key:
