@@ -1,7 +1,7 @@
 """Pages dirtied the way scrapers deliver them, through the whole stack: is the clean article recovered?
 
     .venv/bin/python -m bench.watermarked [corpus_dir] [--sets sites,generic,public] [--slogans tune|held|all]
-                                          [--limit N] [-v]
+                                          [--shapes plain,varied,before,styled,section,titled|all] [--limit N] [-v]
 
 Every labelled page of ``<corpus>/sites`` and ``<corpus>/generic`` (and ``public`` when asked) whose
 gold paragraphs can be found as elements of its HTML is rewritten as the seed article (``../shared/seed``) shows a
@@ -14,6 +14,14 @@ breadcrumb above it. The rewritten page goes through ``OfflineExtractor`` (the p
 - repeats left: body lines of 10 characters or more printed more often than in the gold body;
 - the same page undirtied, for comparison (``clean F1``).
 
+``--shapes`` dirties the same pages in other ways seen in scrapers' copies (``plain`` is the default):
+
+- ``varied``: the slogan's punctuation and spacing change between copies (full- or half-width comma, spaces);
+- ``before``: the slogan before every paragraph instead of after it;
+- ``styled``: the slogan centred, bold and coloured (``<p><strong><span style=...>``);
+- ``section``: the slogan in nested ``<section>`` blocks, as WeChat's editor prints it;
+- ``titled``: the second copy starts with a heading that holds the page's ``<title>``, cut to 30 characters.
+
 The slogans come in two fixed halves: ``tune`` (what the cleaning rules may be looked at against)
 and ``held`` (never used to decide anything); pages are split by ``crawler.evaluation.split_of``.
 None of these slogans is in ``crawler/rules``: each is as new to the crawler as a hidden page's.
@@ -22,6 +30,7 @@ None of these slogans is in ``crawler/rules``: each is as new to the crawler as 
 from __future__ import annotations
 
 import copy
+import random
 import statistics
 import sys
 from collections import Counter
@@ -60,9 +69,30 @@ def _norm(text: str) -> str:
     return "".join(text.split())
 
 
-def dirty(html: str, gold: str, slogan: str) -> str | None:
-    """The page with ``slogan`` after every body paragraph, the body twice and a breadcrumb; None when
-    the gold paragraphs cannot be found as elements of one container."""
+SHAPES = ("plain", "varied", "before", "styled", "section", "titled")
+
+
+def _variant(slogan: str, rnd: random.Random) -> str:
+    return rnd.choice([slogan, slogan.replace("，", ", "), slogan.replace("，", ","), slogan + " ",
+                       "  " + slogan, slogan.replace("，", " ")])
+
+
+def _mark(text: str, shape: str) -> Any:
+    import lxml.html
+
+    if shape == "styled":
+        return lxml.html.fragment_fromstring(
+            f'<p style="text-align:center"><strong><span style="color:#c00">{text}</span></strong></p>')
+    if shape == "section":
+        return lxml.html.fragment_fromstring(f"<section><section><p><span>{text}</span></p></section></section>")
+    mark = lxml.html.Element("p")
+    mark.text = text
+    return mark
+
+
+def dirty(html: str, gold: str, slogan: str, shape: str = "plain") -> str | None:
+    """The page with ``slogan`` after every body paragraph, the body twice and a breadcrumb (in ``shape``, see
+    ``SHAPES``); None when the gold paragraphs cannot be found as elements of one container."""
     import lxml.html
 
     try:
@@ -86,18 +116,26 @@ def dirty(html: str, gold: str, slogan: str) -> str | None:
     paragraphs = [el for el in found if el.getparent() is container]
     if len(paragraphs) < 2:
         return None
+    rnd = random.Random(sum(map(ord, gold[:200])))
     for el in paragraphs:
-        mark = lxml.html.Element("p")
-        mark.text = slogan
-        mark.tail = el.tail
-        el.tail = None
-        el.addnext(mark)
+        mark = _mark(_variant(slogan, rnd) if shape == "varied" else slogan, shape)
+        if shape == "before":
+            el.addprevious(mark)
+        else:
+            mark.tail = el.tail
+            el.tail = None
+            el.addnext(mark)
     crumb = lxml.html.Element("div", {"class": "position"})
     crumb.text = BREADCRUMB
     container.insert(0, crumb)
     # The whole body again, after the first copy, as a scraper that read the page twice delivers it.
-    last = paragraphs[-1].getnext()
-    for el in reversed([copy.deepcopy(p) for p in container if p is not crumb]):
+    last = container[-1] if shape == "before" else paragraphs[-1].getnext()
+    items = [copy.deepcopy(p) for p in container if p is not crumb]
+    if shape == "titled":
+        heading = lxml.html.Element("h2")
+        heading.text = (root.findtext(".//title") or "").strip()[:30]
+        items.insert(0, heading)
+    for el in reversed(items):
         last.addnext(el)
     return lxml.html.tostring(root, encoding="unicode")
 
@@ -115,6 +153,7 @@ def leftovers(body: str, slogan: str, gold: str) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = corpus.parser(__doc__ or "", "sites,generic")
     parser.add_argument("--slogans", default="all", choices=("tune", "held", "all"))
+    parser.add_argument("--shapes", default="plain", help="comma-separated dirtying shapes, or all (see above)")
     args = parser.parse_args(argv)
     if not corpus.ready(args.corpus, *args.sets.split(",")):
         return 0
@@ -131,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         return (ItemAdapter(outcome.item).get("body") or "") if outcome.item is not None else "", outcome.error
 
     halves = ("tune", "held") if args.slogans == "all" else (args.slogans,)
-    rows: dict[tuple[str, str], list[tuple[float, float, int, int, float]]] = {}
+    shapes = SHAPES if args.shapes == "all" else tuple(args.shapes.split(","))
+    unknown = [shape for shape in shapes if shape not in SHAPES]
+    if unknown:
+        parser.error(f"unknown shape {', '.join(unknown)}: choose from {', '.join(SHAPES)} or all")
+    rows: dict[tuple[str, str, str], list[tuple[float, float, int, int, float]]] = {}
     skipped = 0
     for name in args.sets.split(","):
         pages = load_corpus(args.corpus / name)
@@ -143,30 +186,32 @@ def main(argv: list[str] | None = None) -> int:
             html = page.html()
             spider = page.spider or "generic"
             clean_f1: float | None = None
-            for half in halves:
-                slogans = SLOGANS[half]
-                slogan = slogans[sum(map(ord, page.id)) % len(slogans)]
-                dirty_html = dirty(html, gold, slogan)
-                if dirty_html is None:
-                    skipped += 1
-                    continue
-                if clean_f1 is None:
-                    clean_f1 = body_score(body_of(html, url, spider)[0], gold).f1
-                body, error = body_of(dirty_html, url, spider)
-                score = body_score(body, gold)
-                left = leftovers(body, slogan, gold)
-                rows.setdefault((half, page.split), []).append((score.f1, score.recall, *left, clean_f1))
-                if args.verbose:
-                    print(f"{half:<4} {page.split:<4} {page.id:<44} F1 {score.f1:.3f} (clean {clean_f1:.3f}) "
-                          f"R {score.recall:.3f} slogans {left[0]} repeats {left[1]} {error or ''}")
-    print("\nslogans  pages  pages  body F1  clean F1  recall  min F1  pages with  pages with")
-    print("half     half   n      (mean)   (mean)    (mean)          a slogan    a repeat")
-    for (half, split), vals in sorted(rows.items()):
+            for shape in shapes:
+                for half in halves:
+                    slogans = SLOGANS[half]
+                    slogan = slogans[sum(map(ord, page.id)) % len(slogans)]
+                    dirty_html = dirty(html, gold, slogan, shape)
+                    if dirty_html is None:
+                        skipped += 1
+                        continue
+                    if clean_f1 is None:
+                        clean_f1 = body_score(body_of(html, url, spider)[0], gold).f1
+                    body, error = body_of(dirty_html, url, spider)
+                    score = body_score(body, gold)
+                    left = leftovers(body, slogan, gold)
+                    rows.setdefault((shape, half, page.split), []).append((score.f1, score.recall, *left, clean_f1))
+                    if args.verbose:
+                        print(f"{shape:<7} {half:<4} {page.split:<4} {page.id:<44} F1 {score.f1:.3f} "
+                              f"(clean {clean_f1:.3f}) R {score.recall:.3f} slogans {left[0]} repeats {left[1]} "
+                              f"{error or ''}")
+    print("\nshape    slogans  pages  pages  body F1  clean F1  recall  min F1  pages with  pages with")
+    print("         half     half   n      (mean)   (mean)    (mean)          a slogan    a repeat")
+    for (shape, half, split), vals in sorted(rows.items(), key=lambda kv: (SHAPES.index(kv[0][0]), kv[0][1:])):
         f1s = [v[0] for v in vals]
-        print(f"{half:<8} {split:<6} {len(vals):<6} {statistics.mean(f1s):.3f}    "
+        print(f"{shape:<8} {half:<8} {split:<6} {len(vals):<6} {statistics.mean(f1s):.3f}    "
               f"{statistics.mean(v[4] for v in vals):.3f}     {statistics.mean(v[1] for v in vals):.3f}   "
               f"{min(f1s):.3f}   {sum(1 for v in vals if v[2]):<11} {sum(1 for v in vals if v[3])}")
-    print(f"({skipped} page/slogan pairs skipped: gold paragraphs not found as elements of one container)")
+    print(f"({skipped} page/slogan/shape cases skipped: gold paragraphs not found as elements of one container)")
     return 0
 
 
