@@ -154,3 +154,26 @@ def test_a_label_repeated_among_short_entries_stays():
     dirty = [out for entry in entries for out in (entry, "已售出")]
     lines, removed, _ = strip_watermarks(dirty)
     assert lines == dirty and not removed
+
+
+def test_slogan_after_every_paragraph_of_a_short_article_with_a_caption_goes():
+    # Four paragraphs, a caption and a credit line: the slogan follows every paragraph, but the lines beside
+    # it are short half of the time (it skips the caption), and it stands only four times.
+    para = paragraphs(4)
+    body = [para[0], SLOGAN, "改造后的口袋公园一角", para[1], SLOGAN, para[2], SLOGAN, "图文来源：田间地头", para[3],
+            SLOGAN]
+    lines, removed, _ = strip_watermarks(body)
+    assert lines == [line for line in body if line != SLOGAN] and len(removed) == 4
+    # before every paragraph instead
+    body = [SLOGAN, para[0], "改造后的口袋公园一角", SLOGAN, para[1], SLOGAN, para[2], SLOGAN, para[3]]
+    assert strip_watermarks(body)[0] == [line for line in body if line != SLOGAN]
+
+
+def test_a_line_after_some_paragraphs_or_among_entries_stays():
+    # after two paragraphs of six, otherwise among short lines: an entry of the lists, not a slogan
+    para = paragraphs(6)
+    body = [para[0], "查看大图", "图一", "查看大图", "图二", para[1], "查看大图", "图三", *para[2:]]
+    assert strip_watermarks(body)[0] == body
+    # a status after each entry of a listing whose entries are short, with one paragraph above them
+    listing = [para[0], *(line for i in range(4) for line in (f"二手车{text('c' + str(i), 8)}", "已售出"))]
+    assert strip_watermarks(listing)[0] == listing

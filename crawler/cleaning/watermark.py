@@ -22,7 +22,9 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   paragraph (a long line with sentence punctuation) on one side and running text (not a table row
   or a number) on the other. A slogan is inserted into running
   text; a line recurring among short lines is an entry of a list or a table ("by Date", "SOLD", a
-  gallery's caption);
+  gallery's caption). Unless it stands after every new line, or right after (or before) three
+  quarters or more of the article's paragraphs: a slogan inserted at each paragraph of a short
+  article, which skips its caption and its credit line;
 - ``series``: other short lines of the article start like it but say something else ("by Taco Cowboy"
   among "by matunos", "by cold fjord": the bylines of comments);
 - ``clause_list``: a clause found only inside lines that does not end a sentence (an item of an
@@ -57,6 +59,7 @@ from crawler.cleaning.rules import _literal_pattern
 
 SPARSE_GAP = 5
 EVERY_LINE_RUNS = 5  # a line standing after each of this many new lines in a row
+EVERY_PARAGRAPH = 0.75  # a line standing after (or before) this share of an article's paragraphs
 FIELD_BESIDE_TEXT = 0.6  # a key: value line between paragraphs this often is an inserted slogan
 HEADING_MAX_CHARS = 12
 INLINE_MIN_CHARS = 5
@@ -100,12 +103,13 @@ def _clause_text(line: str, key: str) -> str:
 
 
 def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, series: bool = False,
-                touching: float | None = None) -> str | None:
+                touching: float | None = None, paragraphs: float = 0.0) -> str | None:
     """Why a recurring line is legitimate, or None when it is a watermark.
 
     ``beside_text`` is the share of its occurrences between paragraphs, ``touching`` the share with a
     paragraph on at least one side (default: ``beside_text``); ``series``: other short lines of the
-    article start like it.
+    article start like it; ``paragraphs``: the share of the article's paragraphs it stands right after
+    (or right before, whichever is more).
     """
     touching = beside_text if touching is None else touching
     if len(key) <= 3:
@@ -123,6 +127,8 @@ def keep_reason(text: str, key: str, gaps: list[int], beside_text: float = 1.0, 
     # after every single line, some of them paragraphs: inserted into the text, whatever stands beside it
     # (a subheading and its paragraph, each followed by the slogan, give it a paragraph on one side only)
     after_each = len(gaps) + 1 >= EVERY_LINE_RUNS and sorted(gaps)[len(gaps) // 2] == 1 and touching > 0.25
+    # or after (before) nearly every paragraph, whatever short lines (captions, subheadings) it skips
+    after_each = after_each or paragraphs >= EVERY_PARAGRAPH
     if beside_text <= 0.5 and not after_each:
         return "list_entry"
     if _FIELD.match(text.strip()) and ((beside_text < FIELD_BESIDE_TEXT and not after_each)
@@ -197,6 +203,8 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
              and sum(ch.isdigit() for ch in keys[i]) * 4 < len(keys[i]))}
     beside: dict[str, list[bool]] = defaultdict(list)
     touches: dict[str, list[bool]] = defaultdict(list)
+    follows: Counter[str] = Counter()  # candidate -> paragraphs it stands right after
+    precedes: Counter[str] = Counter()
     for n, i in enumerate(kept_at):
         key = keys[i]
         hits = [key] if key in candidates else []
@@ -209,6 +217,10 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
         by_text = ((bool(others) and any(j in long for j in others) and all(j in prose for j in others))
                    or bool(line_clauses.get(i)))
         touch = by_text or any(j in long for j in others)
+        if n and kept_at[n - 1] in long and key in candidates:
+            follows[key] += 1
+        if n + 1 < len(kept_at) and kept_at[n + 1] in long and key in candidates:
+            precedes[key] += 1
         for hit in hits:
             beside[hit].append(by_text)
             touches[hit].append(touch)
@@ -238,8 +250,11 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
         gaps = [b - a for a, b in pairwise(positions)]
         sides = beside.get(key) or [True]
         touched = touches.get(key) or [True]
+        paragraphs = sum(1 for i in long if keys[i] != key)
+        share = max(follows[key], precedes[key]) / paragraphs if paragraphs else 0.0
         reason = "clause_list" if key in listed else keep_reason(
-            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys), sum(touched) / len(touched))
+            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys), sum(touched) / len(touched),
+            share)
         if reason is None:
             # Cut inline only a slogan-sized text that is embedded less often than it stands alone:
             # a repeated heading that names a thing ("iPhone 11") is mentioned all over the text.
