@@ -1,7 +1,9 @@
 """Pages dirtied the way scrapers deliver them, through the whole stack: is the clean article recovered?
 
     .venv/bin/python -m bench.watermarked [corpus_dir] [--sets sites,generic,public] [--slogans tune|held|all]
-                                          [--shapes plain,varied,before,styled,section,titled|all] [--limit N] [-v]
+                                          [--shapes plain,varied,before,styled,section,titled,long,glued,
+                                                    alternate|all]
+                                          [--limit N] [-v]
 
 Every labelled page of ``<corpus>/sites`` and ``<corpus>/generic`` (and ``public`` when asked) whose
 gold paragraphs can be found as elements of its HTML is rewritten as the seed article (``../shared/seed``) shows a
@@ -20,7 +22,10 @@ breadcrumb above it. The rewritten page goes through ``OfflineExtractor`` (the p
 - ``before``: the slogan before every paragraph instead of after it;
 - ``styled``: the slogan centred, bold and coloured (``<p><strong><span style=...>``);
 - ``section``: the slogan in nested ``<section>`` blocks, as WeChat's editor prints it;
-- ``titled``: the second copy starts with a heading that holds the page's ``<title>``, cut to 30 characters.
+- ``titled``: the second copy starts with a heading that holds the page's ``<title>``, cut to 30 characters;
+- ``long``: the slogan runs on into a sentence as long as a paragraph (a disclaimer, a sign-off);
+- ``glued``: the slogan at the end of every paragraph's own text, in the same element;
+- ``alternate``: the slogan after every second paragraph only.
 
 The slogans come in two fixed halves: ``tune`` (what the cleaning rules may be looked at against)
 and ``held`` (never used to decide anything); pages are split by ``crawler.evaluation.split_of``.
@@ -69,7 +74,10 @@ def _norm(text: str) -> str:
     return "".join(text.split())
 
 
-SHAPES = ("plain", "varied", "before", "styled", "section", "titled")
+SHAPES = ("plain", "varied", "before", "styled", "section", "titled", "long", "glued", "alternate")
+# what makes a slogan as long as a paragraph in the "long" shape
+_LONGER = {"cjk": "。每天都有新内容，欢迎留言和我们交流讨论。",
+           "latin": ". New stories every morning, share them with friends."}
 
 
 def _variant(slogan: str, rnd: random.Random) -> str:
@@ -117,7 +125,20 @@ def dirty(html: str, gold: str, slogan: str, shape: str = "plain") -> str | None
     if len(paragraphs) < 2:
         return None
     rnd = random.Random(sum(map(ord, gold[:200])))
-    for el in paragraphs:
+    if shape == "long":
+        slogan += _LONGER["latin" if slogan.isascii() else "cjk"]
+    for n, el in enumerate(paragraphs):
+        if shape == "alternate" and n % 2 == 0:
+            continue
+        if shape == "glued":
+            end = el
+            while len(end):
+                end = end[-1]
+            if end is el:
+                el.text = (el.text or "") + slogan
+            else:
+                end.tail = (end.tail or "") + slogan
+            continue
         mark = _mark(_variant(slogan, rnd) if shape == "varied" else slogan, shape)
         if shape == "before":
             el.addprevious(mark)
@@ -129,7 +150,8 @@ def dirty(html: str, gold: str, slogan: str, shape: str = "plain") -> str | None
     crumb.text = BREADCRUMB
     container.insert(0, crumb)
     # The whole body again, after the first copy, as a scraper that read the page twice delivers it.
-    last = container[-1] if shape == "before" else paragraphs[-1].getnext()
+    last = container[-1] if shape in ("before", "alternate") else paragraphs[-1] if shape == "glued" \
+        else paragraphs[-1].getnext()
     items = [copy.deepcopy(p) for p in container if p is not crumb]
     if shape == "titled":
         heading = lxml.html.Element("h2")

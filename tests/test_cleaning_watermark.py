@@ -1,5 +1,6 @@
 import random
 
+from crawler.cleaning import clean_text
 from crawler.cleaning.watermark import find_watermarks, strip_watermarks
 
 SLOGAN = "财经早知道，每天三分钟"
@@ -177,3 +178,32 @@ def test_a_line_after_some_paragraphs_or_among_entries_stays():
     # a status after each entry of a listing whose entries are short, with one paragraph above them
     listing = [para[0], *(line for i in range(4) for line in (f"二手车{text('c' + str(i), 8)}", "已售出"))]
     assert strip_watermarks(listing)[0] == listing
+
+
+def test_a_slogan_as_long_as_a_paragraph_goes_with_its_first_copy():
+    # The repeat step alone keeps the first copy of a sentence-long line; at every paragraph it is a slogan.
+    para = paragraphs(5)
+    for slogan in ("新闻观察室：深度解读每一天。每天都有新内容，欢迎留言和我们交流讨论。",
+                   "Subscribe to The Morning Brief for daily news. New stories every morning, share them."):
+        after = [line for p in para for line in (p, slogan)]
+        before = [line for p in para for line in (slogan, p)]
+        short_twice = after[:6] + after[:6]  # three paragraphs, printed twice
+        for body, expected in ((after, para), (after + after, para), (before, para), (short_twice, para[:3])):
+            assert clean_text("\n".join(body)).lines == expected
+    # a long line repeated in a document where it does not stand at the paragraphs (a wrapped sentence of
+    # a form, a signature under some posts) keeps its first copy
+    signature = "Prepared for the worst, but still praying for the best. Proud member of the club."
+    posts = [para[0], signature, para[1], para[2], para[3], signature, para[4], signature]
+    assert clean_text("\n".join(posts)).lines == [*posts[:-3], para[4]]
+
+
+def test_a_slogan_glued_to_the_end_of_every_paragraph_goes_even_when_the_article_is_printed_twice():
+    para = paragraphs(4)
+    glued = [p + SLOGAN for p in para]
+    for body in (glued, glued + glued):
+        assert clean_text("\n".join(body)).lines == para
+    # an item of inline lists, after a clause that does not finish a sentence, stays
+    lists = [f"{text('l' + str(i), 12)}；{text('m' + str(i), 12)}；城市更新专题报道" for i in range(4)]
+    assert clean_text("\n".join(lists)).lines == lists
+    assert find_watermarks(lists)[1] == {"城市更新专题报道": "clause_list"}
+

@@ -23,12 +23,13 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   or a number) on the other. A slogan is inserted into running
   text; a line recurring among short lines is an entry of a list or a table ("by Date", "SOLD", a
   gallery's caption). Unless it stands after every new line, or right after (or before) three
-  quarters or more of the article's paragraphs: a slogan inserted at each paragraph of a short
-  article, which skips its caption and its credit line;
+  quarters or more of the article's paragraphs (a slogan inserted at each paragraph of a short
+  article, which skips its caption and its credit line);
 - ``series``: other short lines of the article start like it but say something else ("by Taco Cowboy"
   among "by matunos", "by cold fjord": the bylines of comments);
 - ``clause_list``: a clause found only inside lines that does not end a sentence (an item of an
-  inline list such as "Education; Middle Schools;").
+  inline list such as "Education; Middle Schools;"), unless it closes every line it is in, after a
+  finished sentence (a slogan glued to the end of each paragraph).
 
 Occurrences are counted among the lines the repeated-paragraph step keeps, as runs (occurrences
 with no newly seen line between them count once), so a repeated article does not make its
@@ -54,7 +55,7 @@ from crawler.cleaning.keys import (
     line_key,
     sentence_keys,
 )
-from crawler.cleaning.repeats import repeated_lines
+from crawler.cleaning.repeats import is_paragraph, repeated_lines
 from crawler.cleaning.rules import _literal_pattern
 
 SPARSE_GAP = 5
@@ -158,14 +159,63 @@ def _in_series(text: str, key: str, lines: list[str], keys: list[str]) -> bool:
     return len(others) >= 2
 
 
+def _appended(key: str, lines: list[str]) -> bool:
+    """Whether the clause closes each of these lines, after a finished sentence: a slogan glued to the end of
+    every paragraph ("……合龙。每日新闻早知道"), not an item of an inline list ("Education; Middle Schools;")."""
+    for line in lines:
+        parts = clauses(line)
+        if len(parts) < 2 or line_key(parts[-1]) != key or parts[-2].rstrip()[-1:] not in _SENTENCE_END:
+            return False
+    return True
+
+
+def _long_slogan_share(key: str, keys: list[str], repeats: dict[int, str], long: set[int]) -> float:
+    """The share of the article's paragraphs that a sentence-long line stands right after (or before), counting
+    its copies that the repeat step drops but that stand beside a kept line; 0 when it has fewer than
+    ``SLOGAN_OCCURRENCES`` runs so counted.
+
+    The repeat step keeps the first copy of a long slogan ("本文来源于…，如有侵权请联系删除。" after every
+    paragraph) and drops the others, so it has one occurrence among kept lines. A paragraph printed again in
+    a repeated block has none of its copies beside a kept line; a long line repeated in a document (a
+    wrapped sentence, a signature) does not stand at three quarters of the paragraphs from its first copy
+    to its last.
+    """
+    filled = [i for i, k in enumerate(keys) if k]
+    at: list[int] = []
+    for n, i in enumerate(filled):
+        if keys[i] == key and (i not in repeats or any(
+                0 <= m < len(filled) and filled[m] not in repeats and keys[filled[m]] != key for m in (n - 1, n + 1))):
+            at.append(i)
+    others = [i for i in filled if i not in repeats and keys[i] != key]
+    sequence = sorted({*others, *at})
+    mine = set(at)
+    runs = sum(1 for n, i in enumerate(sequence) if i in mine and (n == 0 or sequence[n - 1] not in mine))
+    if runs < SLOGAN_OCCURRENCES:
+        return 0.0
+    place = {i: n for n, i in enumerate(sequence)}
+    # the paragraphs of the stretch it is inserted into (a forum's or a portal's furniture after it is not)
+    lo, hi = place[at[0]] - 1, place[at[-1]] + 1
+    paragraphs = [i for i in others if i in long and lo <= place[i] <= hi]
+    if not paragraphs:
+        return 0.0
+    after = sum(1 for i in paragraphs if place[i] + 1 < len(sequence) and sequence[place[i] + 1] in mine)
+    before = sum(1 for i in paragraphs if place[i] > 0 and sequence[place[i] - 1] in mine)
+    return max(after, before) / len(paragraphs)
+
+
 def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[list[Watermark], dict[str, str]]:
     """The watermarks of an article, and the reason each other recurring line was kept."""
     keys = keys if keys is not None else [line_key(line) for line in lines]
     whole = Counter(k for k in keys if k)
     # Clauses inside longer lines: an embedded slogan recurs as a clause.
+    # (The first copy of each line only: a paragraph printed again with its slogan is left to the repeat step.)
     clause_lines: dict[str, set[int]] = defaultdict(set)
+    first: set[str] = set()
     for i, line in enumerate(lines):
-        if keys[i] and whole[keys[i]] == 1 and len(keys[i]) > _CLAUSE_MIN_CHARS:
+        if keys[i] in first:
+            continue
+        first.add(keys[i])
+        if keys[i] and whole[keys[i]] < SLOGAN_OCCURRENCES and len(keys[i]) > _CLAUSE_MIN_CHARS:
             parts = sentence_keys(line)
             if len(parts) < 2:
                 continue
@@ -180,7 +230,7 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     for ck, where in clause_lines.items():
         if ck not in candidates and len(where) + whole.get(ck, 0) >= SLOGAN_OCCURRENCES:
             candidates[ck] = _clause_text(lines[min(where)], ck)
-            if candidates[ck].rstrip()[-1:] not in _SENTENCE_END:
+            if candidates[ck].rstrip()[-1:] not in _SENTENCE_END and not _appended(ck, [lines[i] for i in where]):
                 listed.add(ck)
     if not candidates:
         return [], {}
@@ -245,16 +295,18 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
     for key, text in candidates.items():
         positions = runs.get(key, [])
         if len(positions) < SLOGAN_OCCURRENCES:
-            kept[key] = "duplicated_copy"
-            continue
-        gaps = [b - a for a, b in pairwise(positions)]
-        sides = beside.get(key) or [True]
-        touched = touches.get(key) or [True]
-        paragraphs = sum(1 for i in long if keys[i] != key)
-        share = max(follows[key], precedes[key]) / paragraphs if paragraphs else 0.0
-        reason = "clause_list" if key in listed else keep_reason(
-            text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys), sum(touched) / len(touched),
-            share)
+            # a sentence-long slogan: the repeat step keeps its first copy only (see _long_slogan_share)
+            share = _long_slogan_share(key, keys, repeats, long) if is_paragraph(text, key) else 0.0
+            reason = "duplicated_copy" if share < EVERY_PARAGRAPH else keep_reason(text, key, [], paragraphs=share)
+        else:
+            gaps = [b - a for a, b in pairwise(positions)]
+            sides = beside.get(key) or [True]
+            touched = touches.get(key) or [True]
+            paragraphs = sum(1 for i in long if keys[i] != key)
+            share = max(follows[key], precedes[key]) / paragraphs if paragraphs else 0.0
+            reason = "clause_list" if key in listed else keep_reason(
+                text, key, gaps, sum(sides) / len(sides), _in_series(text, key, lines, keys),
+                sum(touched) / len(touched), share)
         if reason is None:
             # Cut inline only a slogan-sized text that is embedded less often than it stands alone:
             # a repeated heading that names a thing ("iPhone 11") is mentioned all over the text.
