@@ -95,3 +95,4 @@ def test_recurring_short_lines_in_distinct_context_stay():
 
 def test_different_paragraphs_stay():
     assert drop_repeated(P)[0] == P
+

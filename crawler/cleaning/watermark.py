@@ -169,7 +169,8 @@ def _appended(key: str, lines: list[str]) -> bool:
     return True
 
 
-def _long_slogan_share(key: str, keys: list[str], repeats: dict[int, str], long: set[int]) -> float:
+def _long_slogan_share(key: str, keys: list[str], repeats: dict[int, str], long: set[int],
+                       filled: list[int], place_of: dict[int, int], where: list[int]) -> float:
     """The share of the article's paragraphs that a sentence-long line stands right after (or before), counting
     its copies that the repeat step drops but that stand beside a kept line; 0 when it has fewer than
     ``SLOGAN_OCCURRENCES`` runs so counted.
@@ -180,12 +181,15 @@ def _long_slogan_share(key: str, keys: list[str], repeats: dict[int, str], long:
     wrapped sentence, a signature) does not stand at three quarters of the paragraphs from its first copy
     to its last.
     """
-    filled = [i for i, k in enumerate(keys) if k]
     at: list[int] = []
-    for n, i in enumerate(filled):
-        if keys[i] == key and (i not in repeats or any(
-                0 <= m < len(filled) and filled[m] not in repeats and keys[filled[m]] != key for m in (n - 1, n + 1))):
+    for i in where:
+        n = place_of[i]
+        beside_kept = any(0 <= m < len(filled) and filled[m] not in repeats and keys[filled[m]] != key
+                          for m in (n - 1, n + 1))
+        if i not in repeats or beside_kept:
             at.append(i)
+    if len(at) < SLOGAN_OCCURRENCES:  # fewer runs still (the usual case: a paragraph of a repeated article)
+        return 0.0
     others = [i for i in filled if i not in repeats and keys[i] != key]
     sequence = sorted({*others, *at})
     mine = set(at)
@@ -292,11 +296,18 @@ def find_watermarks(lines: list[str], keys: list[str] | None = None) -> tuple[li
             last_seen_at[key] = position
     marks: list[Watermark] = []
     kept: dict[str, str] = {}
+    filled = [i for i, key in enumerate(keys) if key]
+    place_of = {i: n for n, i in enumerate(filled)}
+    occurrences: dict[str, list[int]] = defaultdict(list)
+    for i in filled:
+        if keys[i] in candidates:
+            occurrences[keys[i]].append(i)
     for key, text in candidates.items():
         positions = runs.get(key, [])
         if len(positions) < SLOGAN_OCCURRENCES:
             # a sentence-long slogan: the repeat step keeps its first copy only (see _long_slogan_share)
-            share = _long_slogan_share(key, keys, repeats, long) if is_paragraph(text, key) else 0.0
+            share = (_long_slogan_share(key, keys, repeats, long, filled, place_of, occurrences[key])
+                     if key in occurrences and is_paragraph(text, key) else 0.0)
             reason = "duplicated_copy" if share < EVERY_PARAGRAPH else keep_reason(text, key, [], paragraphs=share)
         else:
             gaps = [b - a for a, b in pairwise(positions)]
