@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.watermarked [corpus_dir] [--sets sites,generic,public] [--slogans tune|held|all]
                                           [--shapes plain,varied,before,styled,section,titled,long,glued,
-                                                    alternate|all]
+                                                    linked,alternate|all]
                                           [--limit N] [-v]
 
 Every labelled page of ``<corpus>/sites`` and ``<corpus>/generic`` (and ``public`` when asked) whose
@@ -25,6 +25,7 @@ breadcrumb above it. The rewritten page goes through ``OfflineExtractor`` (the p
 - ``titled``: the second copy starts with a heading that holds the page's ``<title>``, cut to 30 characters;
 - ``long``: the slogan runs on into a sentence as long as a paragraph (a disclaimer, a sign-off);
 - ``glued``: the slogan at the end of every paragraph's own text, in the same element;
+- ``linked``: the slogan a link to the account (``<p><a href=...>``);
 - ``alternate``: the slogan after every second paragraph only.
 
 The slogans come in two fixed halves: ``tune`` (what the cleaning rules may be looked at against)
@@ -74,7 +75,7 @@ def _norm(text: str) -> str:
     return "".join(text.split())
 
 
-SHAPES = ("plain", "varied", "before", "styled", "section", "titled", "long", "glued", "alternate")
+SHAPES = ("plain", "varied", "before", "styled", "section", "titled", "long", "glued", "linked", "alternate")
 # what makes a slogan as long as a paragraph in the "long" shape
 _LONGER = {"cjk": "。每天都有新内容，欢迎留言和我们交流讨论。",
            "latin": ". New stories every morning, share them with friends."}
@@ -91,6 +92,8 @@ def _mark(text: str, shape: str) -> Any:
     if shape == "styled":
         return lxml.html.fragment_fromstring(
             f'<p style="text-align:center"><strong><span style="color:#c00">{text}</span></strong></p>')
+    if shape == "linked":
+        return lxml.html.fragment_fromstring(f'<p><a href="https://mp.example.com/follow">{text}</a></p>')
     if shape == "section":
         return lxml.html.fragment_fromstring(f"<section><section><p><span>{text}</span></p></section></section>")
     mark = lxml.html.Element("p")

@@ -124,3 +124,27 @@ def test_comment_lines_both_voters_leave_out_are_not_body(monkeypatch):
                                                 "readability": lambda root, url: None})
     kept = voting.vote(page, [True] * len(page.lines), list(page.lines), "https://a.example/", None)
     assert any(line.text.startswith("Reply") for line in kept)
+
+
+
+def test_copies_of_a_line_inside_the_kept_stretch_get_the_majority_verdict():
+    from types import SimpleNamespace
+
+    from crawler.extract.voting import _same_verdict_for_copies
+
+    slogan = "关注我们"
+    texts = ["menu", "p1", slogan, "p2", slogan, "p3", slogan, "p4", slogan, "footer", slogan]
+    lines = [SimpleNamespace(text=t) for t in texts]
+    # kept stretch p1..p4 holds four copies, three kept: the fourth is kept too; the copy after the
+    # stretch (under the footer) is not looked at
+    keep = np.array([0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0], dtype=bool)
+    _same_verdict_for_copies(lines, keep)
+    assert keep.tolist() == [False, True, True, True, True, True, True, True, True, False, False]
+    # one of the three copies in the stretch kept: all three go
+    keep = np.array([0, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0], dtype=bool)
+    _same_verdict_for_copies(lines, keep)
+    assert keep.tolist() == [False, True, False, True, False, True, False, True, False, False, False]
+    # a line printed twice is left to the model
+    keep = np.array([0, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0], dtype=bool)
+    _same_verdict_for_copies([SimpleNamespace(text=t.replace(slogan, f"s{i % 4}")) for i, t in enumerate(texts)], keep)
+    assert keep.tolist() == [False, True, True, True, False, True, False, True, False, False, False]

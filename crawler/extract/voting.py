@@ -215,6 +215,7 @@ def vote(page: Any, flags: list[bool], cheap: list[Any], url: str, title_at: int
         for i, row in enumerate(rows):
             if row[comment] and row[t] < 0.5 and row[r] < 0.5:
                 keep[i] = False
+    _same_verdict_for_copies(lines, keep)
     chosen = []
     for i, line in enumerate(lines):
         if line.text:
@@ -223,6 +224,26 @@ def vote(page: Any, flags: list[bool], cheap: list[Any], url: str, title_at: int
         elif line.images and _between_kept(lines, keep, i):
             chosen.append(line)
     return chosen
+
+
+def _same_verdict_for_copies(lines: list[Any], keep: Any) -> None:
+    """Copies of a line printed ``SLOGAN_TIMES`` times or more within the kept stretch get one verdict, the
+    majority's (a tie keeps): a slogan inserted after every paragraph, kept here and dropped there by the
+    model, reaches the cleaning whole, where its pattern is judged (a watermark goes, a heading stays)."""
+    from crawler.extract import generic
+
+    kept = [i for i, line in enumerate(lines) if line.text and keep[i]]
+    if not kept:
+        return
+    groups: dict[str, list[int]] = {}
+    for i in range(kept[0], kept[-1] + 1):
+        if lines[i].text:
+            groups.setdefault(lines[i].text, []).append(i)
+    for copies in groups.values():
+        if len(copies) >= generic.SLOGAN_TIMES:
+            verdict = 2 * sum(1 for i in copies if keep[i]) >= len(copies)
+            for i in copies:
+                keep[i] = verdict
 
 
 def agreement(lines: list[Any], chosen: set[int], out: Output | None) -> float:
