@@ -12,7 +12,8 @@ It is a watermark unless it is a legitimately repeated line, for a reason we can
   apart (a median of ``SPARSE_GAP`` or more distinct lines between them): a section heading repeated
   for each section. A slogan is inserted every few paragraphs.
 - ``duplicated_copy``: it recurs only because the article (or a block of it) is repeated, which
-  the repeated-paragraph step handles;
+  the repeated-paragraph step handles (a slogan as long as a paragraph, whose later copies that step
+  drops, is judged on its copies beside kept lines: see ``_long_slogan_share``);
 - ``data``: it holds a date or time ("Mon 18th Dec 2006", "2019-09-05 11:10"), or is mostly digits (a
   price, a phone number): entries of a list, never a slogan;
 - ``field``: a ``key: value`` line ("Job type: Full time", "Estimate: $8,000"), the field of
