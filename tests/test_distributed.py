@@ -349,11 +349,15 @@ def test_killed_worker_loses_nothing(redis_client: Any, redis_server: str, tmp_p
     counts = Counter(item["url"] for items in stored.values() for item in items)
     missing = {f"{site}/article/{i}.html" for i in range(pages)} - set(counts)
     assert not missing, sorted(missing)[:10]
-    assert max(counts.values()) == 1, [u for u, n in counts.items() if n > 1]
+    # Exactly once, but for one case: w1 killed between writing its last article and recording it (one Redis
+    # call) leaves that article in its file while its request is still in flight, and w2 stores it again.
+    # No other article may be stored twice.
+    twice = [u for u, n in counts.items() if n > 1]
+    assert not twice or (twice == [stored["w1"][-1]["url"]] and counts[twice[0]] == 2), twice
     log = (tmp_path / "w2.log").read_text(encoding="utf-8")
     stats = parse_stats(log)
     assert in_flight > 0 and stats.get("distributed/requeued", 0) >= in_flight, (in_flight, stats)
     assert not redis_client.keys("generic:inflight:*")
     print(f"\nkilled w1 after {stored_by_w1} articles with {in_flight} requests in flight; w2 re-queued "
           f"{stats.get('distributed/requeued', 0):.0f}, stored {len(stored['w2'])}; dedup/url "
-          f"{stats.get('dedup/url', 0):.0f}; {pages} articles once each")
+          f"{stats.get('dedup/url', 0):.0f}; {pages} articles, {len(twice)} stored twice")
