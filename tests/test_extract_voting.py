@@ -126,7 +126,6 @@ def test_comment_lines_both_voters_leave_out_are_not_body(monkeypatch):
     assert any(line.text.startswith("Reply") for line in kept)
 
 
-
 def test_copies_of_a_line_inside_the_kept_stretch_get_the_majority_verdict():
     from types import SimpleNamespace
 

@@ -166,9 +166,9 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
         for i in [i for i, reason in drop.items() if reason == "contained"]:
             del drop[i]
             match.pop(i, None)
+    long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
     if pending and match:
         # The short lines between two paragraphs belong to both: they sit after one, before the other.
-        long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
         attached_after: dict[int, set[str]] = {}
         attached_before: dict[int, set[str]] = {}
         previous: int | None = None
@@ -193,7 +193,6 @@ def repeated_lines(lines: list[str], title: str = "", keys: list[str] | None = N
                 drop[i] = "repeated_block"
     if title_key and match:
         # The heading of the second copy: the title again, right above the copy of the first paragraph.
-        long_positions = [i for i, is_long in enumerate(long) if is_long and keys[i]]
         first = long_positions[0]
         for i, key in enumerate(keys):
             if not key or i in drop or i <= first:

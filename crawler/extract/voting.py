@@ -235,15 +235,12 @@ def _same_verdict_for_copies(lines: list[Any], keep: Any) -> None:
     kept = [i for i, line in enumerate(lines) if line.text and keep[i]]
     if not kept:
         return
-    groups: dict[str, list[int]] = {}
-    for i in range(kept[0], kept[-1] + 1):
-        if lines[i].text:
-            groups.setdefault(lines[i].text, []).append(i)
-    for copies in groups.values():
-        if len(copies) >= generic.SLOGAN_TIMES:
-            verdict = 2 * sum(1 for i in copies if keep[i]) >= len(copies)
-            for i in copies:
-                keep[i] = verdict
+    stretch = range(kept[0], kept[-1] + 1)
+    for text in generic.recurring([lines[i] for i in stretch]):
+        copies = [i for i in stretch if lines[i].text == text]
+        verdict = 2 * sum(1 for i in copies if keep[i]) >= len(copies)
+        for i in copies:
+            keep[i] = verdict
 
 
 def agreement(lines: list[Any], chosen: set[int], out: Output | None) -> float:
