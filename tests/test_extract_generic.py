@@ -496,3 +496,25 @@ def test_a_form_wrapping_the_whole_page_keeps_the_story():
             "</form></body></html>")
     body = extract_generic(html, "https://port.example.org/news/1").body
     assert len(body) == 3 and body[2].startswith("The repairs cost")
+
+
+_SECTIONS = (
+    ("一、为什么要用异步", ("传统的请求库是同步阻塞的，每发出一个请求都要等待服务器响应之后才能继续执行下一步。",
+                   "事件循环可以在等待一个请求的同时去处理其他请求，从而大幅提升抓取效率。")),
+    ("二、怎样控制并发", ("如果一次性发出太多请求，很容易被目标网站封禁，因此需要限制同时进行的请求数量。",
+                   "这样同一时刻最多只有十个请求在进行，既保证了速度，又不会给服务器造成太大压力。")),
+    ("三、总结", ("异步爬虫适合大规模抓取任务，对于需要渲染脚本的页面，还需要结合无头浏览器使用。",
+              "本文的全部代码已经整理好，读者可以根据目标网站的实际情况调整参数和超时时间。")),
+)
+
+
+def test_a_section_heading_above_the_first_paragraph_stays_but_the_headline_goes():
+    text = "".join(f"<h2>{head}</h2>" + "".join(f"<p>{para}</p>" for para in paras) for head, paras in _SECTIONS)
+    html = ("<html><head><title>异步爬虫入门_示例博客</title></head><body><div class='nav'><a href='/'>首页</a>"
+            "<a href='/blog'>博客</a><a href='/ask'>问答</a></div><div class='post'><h1>异步爬虫入门</h1>"
+            f"<div class='info'>2023-05-12 10:21:33 发布</div><article>{text}</article></div>"
+            "<div class='footer'>关于我们 联系方式 京ICP备19004658号</div></body></html>")
+    expected = [line for head, paras in _SECTIONS for line in (head, *paras)]
+    for vote in (True, False):  # the voters' path and the cheap path alone
+        article = extract_generic(html, "https://blog.example.cn/a/1", vote=vote)
+        assert article.title == "异步爬虫入门" and article.body == expected

@@ -402,19 +402,23 @@ def _is_heading_or_meta(line: PageLine) -> bool:
     return len(line.text) <= 80 and _dated(line.text) and not is_paragraph(line)
 
 
-def cheap_body(lines: list[PageLine]) -> list[PageLine]:
+def cheap_body(lines: list[PageLine], title: str | None = None) -> list[PageLine]:
     """The body lines among the region's lines: credits, link lists and the related-links tail left out.
 
     A tail line ends the body past the first 30% of the region's text (a "Related" box above the story
-    does not cut it); a comments heading ends it after two paragraphs, however long the comments are."""
+    does not cut it); a comments heading ends it after two paragraphs, however long the comments are.
+    Headings above the first paragraph are left out, unless ``title`` is given: then a heading that is not
+    the title stays when headings of its level divide the text below (a section's heading, not a kicker)."""
     body: list[PageLine] = []
     total = sum(line.tokens for line in lines) or 1
     seen = paragraphs = 0
     first = next((i for i, line in enumerate(lines) if is_paragraph(line)), 0)
     slogans = recurring(lines)
+    sections = {line.tag for line in lines[first + 1:] if line.tag in HEADING_TAGS and line.text}
     for i, line in enumerate(lines):
         seen += line.tokens
-        if i < first and _is_heading_or_meta(line):
+        if i < first and _is_heading_or_meta(line) and not (title and line.tag in sections and line.text not in title
+                                                            and title not in line.text):
             continue
         if line.text and body and line.text not in slogans and is_tail(line) and (
                 seen > total * 0.3 or (paragraphs >= 2 and heads_comments(line))):
@@ -804,7 +808,8 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
 
     region = select_region(page)
     flags = in_region(page, region.elements) if region.elements else [False] * len(page.lines)
-    cheap = cheap_body([line for line, inside in zip(page.lines, flags, strict=True) if inside])
+    region_lines = [line for line, inside in zip(page.lines, flags, strict=True) if inside]
+    cheap = cheap_body(region_lines)
     title_at = title_index(page.lines, title)
     if vote and voting.needs_votes(page, region, flags, cheap):
         voted = voting.vote(page, flags, cheap, url, title_at)
@@ -812,7 +817,7 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
             # else the cheap body stands
             kept = without_forms(within_headline_post(page, kept, title_at))
             return with_standfirst(page, without_galleries(without_captions(kept)), title_at), "vote"
-    cheap = without_forms(within_headline_post(page, cheap, title_at))
+    cheap = without_forms(within_headline_post(page, cheap_body(region_lines, title), title_at))
     return with_standfirst(page, without_galleries(without_captions(cheap)), title_at), "cheap"
 
 
