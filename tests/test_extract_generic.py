@@ -518,3 +518,42 @@ def test_a_section_heading_above_the_first_paragraph_stays_but_the_headline_goes
     for vote in (True, False):  # the voters' path and the cheap path alone
         article = extract_generic(html, "https://blog.example.cn/a/1", vote=vote)
         assert article.title == "异步爬虫入门" and article.body == expected
+
+
+def _blog(title: str, sidebar: str = "") -> str:
+    return (f"<html><head><title>{title}</title></head><body><div id='header'><h1><a href='https://notes.example.org/'>"
+            "Field Notes</a></h1><p>Towns, rivers and the people who keep them going.</p></div><div class='post'>"
+            "<h3 class='entry-title'><a href='https://notes.example.org/2026/11/ferry-returns.html'>The harbour ferry "
+            f"returns</a></h3><p class='date'>November 5, 2026</p>{_STORY}</div>{sidebar}</body></html>")
+
+
+@pytest.mark.parametrize("title", [
+    "Field Notes: The harbour ferry returns", "The harbour ferry returns « Field Notes",
+    "Field Notes – The harbour ferry returns", "The harbour ferry returns | Field Notes",
+])
+def test_a_blogs_name_in_the_h1_is_not_the_posts_title(title: str):
+    article = extract_generic(_blog(title), "https://notes.example.org/2026/11/ferry-returns.html")
+    assert article.title == "The harbour ferry returns"
+    assert article.body[0].startswith("The harbour ferry returns to service")
+
+
+def test_the_headline_wins_over_a_longer_heading_that_names_the_site():
+    sidebar = "<div class='side'><h3>About Field Notes, a blog about towns</h3><p>Written since 2009.</p></div>"
+    html = _blog("The harbour ferry returns | About Field Notes, a blog about towns", sidebar)
+    html = html.replace("<h3>About", "<h3><a href='/about'>About").replace("towns</h3>", "towns</a></h3>")
+    assert extract_generic(html, "https://notes.example.org/2026/11/ferry-returns.html").title == \
+        "The harbour ferry returns"
+
+
+def test_og_title_wins_over_a_title_that_is_the_sites_name():
+    html = _blog("Field Notes").replace("</title>", "</title><meta property='og:title' content='The harbour ferry "
+                                                   "returns'>")
+    assert extract_generic(html, "https://notes.example.org/2026/11/ferry-returns.html").title == \
+        "The harbour ferry returns"
+
+
+def test_a_post_heading_linking_to_its_slug_is_not_taken_for_the_sites_name():
+    html = _blog("Ferry back | Field Notes from the River Towns")
+    html = html.replace(">Field Notes<", ">Field Notes from the River Towns<")
+    html = html.replace("2026/11/ferry-returns.html'>The harbour ferry returns", "ferry-back/'>Ferry back")
+    assert extract_generic(html, "https://notes.example.org/ferry-back/").title == "Ferry back"

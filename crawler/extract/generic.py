@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 import lxml.html
 from lxml import etree
@@ -507,13 +507,27 @@ def _strip_site(title: str) -> str:
 
 
 def page_title(root: Any) -> str | None:
+    """The headline: a heading that is the ``<title>`` (or ``og:title``); else one that is an end of it,
+    the longest that is not the site's name ("Yesterday's over" in "Seth's Blog: Yesterday's over", not
+    the ``<h1>`` "Seth's Blog"); else the ``<h1>`` inside the title; else ``og:title`` or the ``<title>``
+    without the site's name."""
     titles = root.xpath("//title//text()")
     page = normalise_space(" ".join(t for t in titles if isinstance(t, str)))
     og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
     og_title = normalise_space(og[0]) if og else ""
     reference = og_title or page
-    h1s = [normalise_space("".join(h.itertext())) for h in root.iter("h1")]
-    h1s = [h for h in h1s if 4 <= len(h) <= 200]
+    heads = [(h, normalise_space("".join(h.itertext()))) for h in root.iter("h1", "h2", "h3")]
+    heads = [(h, text) for h, text in heads if 4 <= len(text) <= 200]
+    refs = [ref.casefold() for ref in (og_title, page) if ref]
+    sites = {normalise_space(name).casefold() for name in root.xpath(
+        "//meta[@property='og:site_name' or @name='application-name']/@content")}
+    whole = [(h, text) for h, text in heads if text.casefold() in refs]
+    if whole:  # the site's own heading last, then the <h1> first
+        return min(whole, key=lambda one: (_site_heading(*one, sites), one[0].tag))[1]
+    ends = [(h, text) for h, text in heads if any(_title_end(ref, text.casefold()) for ref in refs)]
+    if ends:
+        return max(ends, key=lambda end: (not _site_heading(*end, sites), len(end[1])))[1]
+    h1s = [text for h, text in heads if h.tag == "h1"]
     for h in h1s:
         if reference and (h in reference or _strip_site(reference) in h):
             return h
@@ -522,6 +536,31 @@ def page_title(root: Any) -> str | None:
     if h1s:
         return h1s[0]
     return _strip_site(page) or None
+
+
+def _site_heading(heading: Any, text: str, sites: set[str]) -> bool:
+    """A heading that names the site: its ``og:site_name``, or a link to the site's front page or a section."""
+    if text.casefold() in sites:
+        return True
+    hrefs = heading.xpath(".//a/@href")
+    if not hrefs:
+        return False
+    parts = [part for part in urlparse(hrefs[0]).path.split("/") if part]
+    return not parts or (len(parts) == 1 and not re.search(r"[-\d.]", parts[0]))  # not a post's slug
+
+
+_TITLE_EDGE = " \t:|｜_-–—«»›·：/"
+
+
+def _title_end(title: str, text: str) -> bool:
+    """Whether ``text`` is the title's beginning or end, cut at a separator (``: `` ``|`` ``-`` ``«``...)."""
+    if title.startswith(text):
+        rest, cut = title[len(text):], title[len(text):len(text) + 2]
+    elif title.endswith(text):
+        rest, cut = title[:-len(text)], title[-len(text) - 2:-len(text)]
+    else:
+        return False
+    return bool(rest.strip(_TITLE_EDGE)) and bool(cut.strip()) and cut.strip() in _TITLE_EDGE
 
 
 def title_index(lines: list[PageLine], title: str | None) -> int | None:
