@@ -1,13 +1,14 @@
 """``python -m bench`` (``make bench``): every benchmark in turn, each printing its table.
 
-    .venv/bin/python -m bench [--only extract,cleaning,watermarked,dates,crawl,state,memory,render] [--pages 2500]
-                              [--memory-pages 20000] [--state-max 1000000]
+    .venv/bin/python -m bench [--only extract,cleaning,watermarked,dates,titles,crawl,state,memory,render]
+                              [--pages 2500] [--memory-pages 20000] [--state-max 1000000]
 
 Each benchmark prints its figures as ratios against its baseline, measured in the same run: a bare
 Scrapy spider for the crawl, trafilatura for extraction, the state store as it was before batching,
 Python's own garbage collector for memory, rendering without page reuse for JavaScript pages, htmldate
-for the publication days of pages whose URL holds the day (``dates``); the cleaning benchmark compares
-each article size with the smallest (``cleaning``: near-linear cost).
+for the publication days of pages whose URL holds the day (``dates``), the page's own ``<title>`` and
+``og:title`` for titles against the headline a gold body starts with (``titles``); the cleaning
+benchmark compares each article size with the smallest (``cleaning``: near-linear cost).
 
 Scale down with ``--pages`` (crawl benchmark articles), ``--memory-pages`` and ``--state-max``.
 The state benchmark (``bench/bench_state.py``) runs as a subprocess when it exists.
@@ -21,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_cleaning, bench_crawl, bench_extract, bench_memory, bench_render, url_dates, watermarked
+from bench import bench_cleaning, bench_crawl, bench_extract, bench_memory, bench_render, titles, url_dates, watermarked
 
 HERE = Path(__file__).resolve().parent
-ALL = ("extract", "cleaning", "watermarked", "dates", "crawl", "state", "memory", "render")
+ALL = ("extract", "cleaning", "watermarked", "dates", "titles", "crawl", "state", "memory", "render")
 
 
 def run_state(max_articles: int) -> int:
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             code = watermarked.main([])
         elif name == "dates":
             code = url_dates.main([])
+        elif name == "titles":
+            code = titles.main([])
         elif name == "render":
             code = bench_render.main([])
         else:
