@@ -165,3 +165,13 @@ def test_a_meta_title_cut_at_an_unescaped_quote_is_read_whole_from_the_heading()
     page = extract_page(URL, html, SiteRules(), NOW)
     assert page.title == '男孩因不想上补习班 写"救命啊"纸团抛出引来警察'
     assert page.layers["title"] == "structured"
+
+
+def test_the_metadata_title_gives_way_to_the_heading_at_one_end_of_it() -> None:
+    story = "".join(f"<p>{text} The ferry crossed the river twice a day for forty years before the repairs.</p>"
+                    for text in ("The ferry returns on Monday.", "Timetables are unchanged.", "Tickets stay valid."))
+    html = ("<html><head><title>The harbour ferry returns - Field Notes</title><meta property='og:title' "
+            "content='The harbour ferry returns - Field Notes'></head><body><h1><a href='https://notes.example.org/'>"
+            f"Field Notes</a></h1><div class='post'><h3>The harbour ferry returns</h3>{story}</div></body></html>")
+    page = extract_page("https://notes.example.org/2026/11/ferry.html", html, SiteRules(), NOW)
+    assert page.title == "The harbour ferry returns" and page.layers["title"] == "structured"

@@ -557,3 +557,11 @@ def test_a_post_heading_linking_to_its_slug_is_not_taken_for_the_sites_name():
     html = html.replace(">Field Notes<", ">Field Notes from the River Towns<")
     html = html.replace("2026/11/ferry-returns.html'>The harbour ferry returns", "ferry-back/'>Ferry back")
     assert extract_generic(html, "https://notes.example.org/ferry-back/").title == "Ferry back"
+
+
+def test_a_title_with_a_separator_in_front_or_glued_to_the_sites_name():
+    html = _blog("» The harbour ferry returns :Field Notes")
+    assert extract_generic(html, "https://notes.example.org/ferry/").title == "The harbour ferry returns"
+    glued = _blog("The harbour ferry returnsField Notes").replace("<h3 class='entry-title'>", "<h1>")
+    glued = glued.replace("returns</a></h3>", "returns</a></h1>")
+    assert extract_generic(glued, "https://notes.example.org/ferry/").title == "The harbour ferry returns"

@@ -33,7 +33,7 @@ from parsel import Selector
 from crawler.extract import text as textmod
 from crawler.extract.byline import Furniture, dateline, names, split_furniture
 from crawler.extract.dates import parse_date
-from crawler.extract.generic import GenericArticle, extract_generic, repair_markup
+from crawler.extract.generic import GenericArticle, extract_generic, repair_markup, title_heading
 from crawler.extract.pubdate import page_locale, publication_date
 from crawler.extract.select import SelectorSpec, query, select, specs, texts
 from crawler.extract.structured import Structured, extract_structured, script_published
@@ -245,8 +245,14 @@ def title_site(ctx: PageContext) -> str | None:
 
 
 def title_structured(ctx: PageContext) -> str | None:
+    """The metadata's title without the site's name; when no portal suffix comes off, the heading that is
+    one end of it ("Faux Fur Blanket DIY - A Beautiful Mess" over an ``<h3>`` "Faux Fur Blanket DIY")."""
     title = ctx.structured.title
-    return strip_title_suffix(_whole_title(ctx, title), ctx.headings, _site_names(ctx)) if title else None
+    if not title:
+        return None
+    whole = _whole_title(ctx, title)
+    stripped = strip_title_suffix(whole, ctx.headings, _site_names(ctx))
+    return (title_heading(ctx.sel.root, whole) or stripped) if stripped == whole.strip() else stripped
 
 
 def _whole_title(ctx: PageContext, title: str) -> str:

@@ -507,35 +507,53 @@ def _strip_site(title: str) -> str:
 
 
 def page_title(root: Any) -> str | None:
-    """The headline: a heading that is the ``<title>`` (or ``og:title``); else one that is an end of it,
-    the longest that is not the site's name ("Yesterday's over" in "Seth's Blog: Yesterday's over", not
-    the ``<h1>`` "Seth's Blog"); else the ``<h1>`` inside the title; else ``og:title`` or the ``<title>``
-    without the site's name."""
+    """The headline: the heading :func:`title_heading` finds; else the ``<h1>`` inside the title (not the
+    site's own); else ``og:title`` or the ``<title>`` without the site's name."""
+    if heading := title_heading(root):
+        return heading
     titles = root.xpath("//title//text()")
     page = normalise_space(" ".join(t for t in titles if isinstance(t, str)))
     og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
     og_title = normalise_space(og[0]) if og else ""
     reference = og_title or page
-    heads = [(h, normalise_space("".join(h.itertext()))) for h in root.iter("h1", "h2", "h3")]
-    heads = [(h, text) for h, text in heads if 4 <= len(text) <= 200]
-    refs = [ref.casefold() for ref in (og_title, page) if ref]
-    sites = {normalise_space(name).casefold() for name in root.xpath(
-        "//meta[@property='og:site_name' or @name='application-name']/@content")}
-    whole = [(h, text) for h, text in heads if text.casefold() in refs]
-    if whole:  # the site's own heading last, then the <h1> first
-        return min(whole, key=lambda one: (_site_heading(*one, sites), one[0].tag))[1]
-    ends = [(h, text) for h, text in heads if any(_title_end(ref, text.casefold()) for ref in refs)]
-    if ends:
-        return max(ends, key=lambda end: (not _site_heading(*end, sites), len(end[1])))[1]
-    h1s = [text for h, text in heads if h.tag == "h1"]
-    for h in h1s:
-        if reference and (h in reference or _strip_site(reference) in h):
-            return h
+    sites = _site_names(root)
+    h1s = [(h, text) for h in root.iter("h1") if 4 <= len(text := normalise_space("".join(h.itertext()))) <= 200]
+    for _h, text in sorted(h1s, key=lambda one: _site_heading(*one, sites)):
+        if reference and (text in reference or _strip_site(reference) in text):
+            return text
     if og_title:
         return _strip_site(og_title)
     if h1s:
-        return h1s[0]
+        return h1s[0][1]
     return _strip_site(page) or None
+
+
+def title_heading(root: Any, title: str | None = None) -> str | None:
+    """The ``<h1>``-``<h3>`` heading that is the page's title (``title``, else ``og:title`` or ``<title>``), or
+    else the longest that is an end of it and not the site's name ("Yesterday's over" in "Seth's Blog:
+    Yesterday's over", not the ``<h1>`` "Seth's Blog", a link to the front page)."""
+    if title is None:
+        og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
+        titles = [og[0] if og else "", " ".join(t for t in root.xpath("//title//text()") if isinstance(t, str))]
+    else:
+        titles = [title]
+    refs = [ref for ref in (normalise_space(one).casefold().strip(_TITLE_EDGE) for one in titles) if ref]
+    if not refs:
+        return None
+    heads = [(h, normalise_space("".join(h.itertext()))) for h in root.iter("h1", "h2", "h3")]
+    heads = [(h, text) for h, text in heads if 4 <= len(text) <= 200]
+    sites = _site_names(root)
+    whole = [(h, text) for h, text in heads if text.casefold() in refs]
+    if whole:  # the site's own heading last, then the <h1> first
+        return min(whole, key=lambda one: (_site_heading(*one, sites), one[0].tag))[1]
+    ends = [text for h, text in heads
+            if any(_title_end(ref, text.casefold()) for ref in refs) and not _site_heading(h, text, sites)]
+    return max(ends, key=len) if ends else None
+
+
+def _site_names(root: Any) -> set[str]:
+    return {normalise_space(name).casefold() for name in root.xpath(
+        "//meta[@property='og:site_name' or @name='application-name']/@content")}
 
 
 def _site_heading(heading: Any, text: str, sites: set[str]) -> bool:
