@@ -565,3 +565,10 @@ def test_a_title_with_a_separator_in_front_or_glued_to_the_sites_name():
     glued = _blog("The harbour ferry returnsField Notes").replace("<h3 class='entry-title'>", "<h1>")
     glued = glued.replace("returns</a></h3>", "returns</a></h1>")
     assert extract_generic(glued, "https://notes.example.org/ferry/").title == "The harbour ferry returns"
+
+
+def test_a_page_without_title_or_h1_is_titled_by_the_heading_above_its_text():
+    html = (f"<html><body><div class='nav'><a href='/'>Home</a> <a href='/news'>News</a></div><div class='story'>"
+            f"<h2>The harbour ferry returns</h2>{_STORY}</div></body></html>")
+    article = extract_generic(html, "https://port.example.org/news/1")
+    assert article.title == "The harbour ferry returns" and article.body[-1].startswith("The repairs cost")

@@ -581,6 +581,21 @@ def _title_end(title: str, text: str) -> bool:
     return bool(rest.strip(_TITLE_EDGE)) and bool(cut.strip()) and cut.strip() in _TITLE_EDGE
 
 
+def _first_heading(lines: list[PageLine], body: list[PageLine]) -> str | None:
+    """On a page with no ``<title>``, ``og:title`` or ``<h1>``: the heading nearest above the body, else its
+    first heading, that is words rather than a date or a time."""
+    if not body:
+        return None
+    start = body[0].index
+    above = (line for line in reversed(lines[max(0, start - _WINDOW):start]) if line.tag in HEADING_TAGS)
+    inside = (line for line in body if line.tag in HEADING_TAGS)
+    return next((line.text for line in (*above, *inside)
+                 if 4 <= len(line.text) <= 200 and _WORDY.search(line.text) and not _dated(line.text)), None)
+
+
+_WORDY = re.compile(r"[^\W\d_]{3,}")  # three letters in a row, of any script: not a time or a number
+
+
 def title_index(lines: list[PageLine], title: str | None) -> int | None:
     """The index of the line holding the headline, if the page prints it."""
     if not title:
@@ -940,6 +955,7 @@ def extract_generic(page: str | Any, url: str, vote: bool = True) -> GenericArti
     if reason := listing_reason(_span(parsed, lines), lines):
         return GenericArticle(title, [], [], None, kind="listing", reason=reason, method=method)
     body = [line.text for line in lines if line.text]
+    title = title or _first_heading(parsed.lines, lines)
     title_at = title_index(parsed.lines, title)
     window = byline_window(parsed.lines, title_at, lines)
     return GenericArticle(title, body, _images(lines, url), date_line(parsed.lines, window, lines), method=method,
