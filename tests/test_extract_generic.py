@@ -572,3 +572,16 @@ def test_a_page_without_title_or_h1_is_titled_by_the_heading_above_its_text():
             f"<h2>The harbour ferry returns</h2>{_STORY}</div></body></html>")
     article = extract_generic(html, "https://port.example.org/news/1")
     assert article.title == "The harbour ferry returns" and article.body[-1].startswith("The repairs cost")
+
+
+def test_the_authors_box_under_the_story_is_not_body():
+    box = ("<div class='author-profile'><h4>About the author</h4><p>Sharon writes about cities, rivers and transport "
+           "for the paper, and was a fellow at the Centre for Scholars in 2012, working on a history of ferries.</p>"
+           "</div>")
+    html = (f"<html><head><title>Ferry returns</title></head><body><h1>Ferry returns</h1><article>{_STORY}{box}"
+            "</article></body></html>")
+    for vote in (True, False):
+        body = extract_generic(html, "https://port.example.org/news/1", vote=vote).body
+        assert body[0].startswith("The harbour ferry returns") and body[-1].startswith("The repairs cost"), vote
+    alone = f"<html><body><div class='author-page'>{_STORY}</div></body></html>"  # an author's own page of text
+    assert len(extract_generic(alone, "https://port.example.org/authors/sharon").body) == 3

@@ -767,6 +767,31 @@ def without_captions(lines: list[PageLine]) -> list[PageLine]:
     return [line for line, tokens in zip(lines, captions, strict=True) if not tokens]
 
 
+_AUTHOR_BOX = re.compile(r"author|contributor", re.I)
+_AUTHOR_BOX_MAX = 600  # characters: an author's box, not a post whose wrapper names its author
+
+
+def without_author_box(lines: list[PageLine]) -> list[PageLine]:
+    """The body without an author's box at its end ("Biggs is the East Coast Editor of ..." in a
+    ``div.author-profile``), when two paragraphs outside it stay."""
+    end = len(lines)
+    while end and lines[end - 1].owner is not None and _in_author_box(lines[end - 1].owner):
+        end -= 1
+    if end == len(lines) or sum(is_paragraph(line) for line in lines[:end]) < 2:
+        return lines
+    return lines[:end]
+
+
+def _in_author_box(el: Any) -> bool:
+    for _ in range(8):
+        if el is None or not isinstance(el.tag, str) or el.tag in ("body", "article", "main"):
+            return False
+        if _AUTHOR_BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return len(normalise_space("".join(el.itertext()))) <= _AUTHOR_BOX_MAX  # a bio, not a post
+        el = el.getparent()
+    return False
+
+
 def without_forms(lines: list[PageLine]) -> list[PageLine]:
     """The body without the text of a form set in it (a newsletter sign-up, a login box, a poll, a comment
     form: its labels and prompts); a form holding half of the body or more wraps the page (ASP.NET) and stays."""
@@ -887,9 +912,9 @@ def _body_of(page: Page, url: str, title: str | None, vote: bool = True) -> tupl
         voted = voting.vote(page, flags, cheap, url, title_at)
         if voted is not None and (kept := conventions(before_comments(page, voted), title_at)):
             # else the cheap body stands
-            kept = without_forms(within_headline_post(page, kept, title_at))
+            kept = without_author_box(without_forms(within_headline_post(page, kept, title_at)))
             return with_standfirst(page, without_galleries(without_captions(kept)), title_at), "vote"
-    cheap = without_forms(within_headline_post(page, cheap_body(region_lines, title), title_at))
+    cheap = without_author_box(without_forms(within_headline_post(page, cheap_body(region_lines, title), title_at)))
     return with_standfirst(page, without_galleries(without_captions(cheap)), title_at), "cheap"
 
 
