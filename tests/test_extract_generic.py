@@ -585,3 +585,8 @@ def test_the_authors_box_under_the_story_is_not_body():
         assert body[0].startswith("The harbour ferry returns") and body[-1].startswith("The repairs cost"), vote
     alone = f"<html><body><div class='author-page'>{_STORY}</div></body></html>"  # an author's own page of text
     assert len(extract_generic(alone, "https://port.example.org/authors/sharon").body) == 3
+
+
+def test_a_heading_linking_to_a_broken_address_is_read_like_any_other():
+    html = _blog("Field Notes: The harbour ferry returns").replace("https://notes.example.org/'", "http://[::1/'")
+    assert extract_generic(html, "https://notes.example.org/ferry/").title == "The harbour ferry returns"

@@ -563,7 +563,10 @@ def _site_heading(heading: Any, text: str, sites: set[str]) -> bool:
     hrefs = heading.xpath(".//a/@href")
     if not hrefs:
         return False
-    parts = [part for part in urlparse(hrefs[0]).path.split("/") if part]
+    try:
+        parts = [part for part in urlparse(hrefs[0]).path.split("/") if part]
+    except ValueError:  # "http://[::1": not a link anywhere
+        return False
     return not parts or (len(parts) == 1 and not re.search(r"[-\d.]", parts[0]))  # not a post's slug
 
 
