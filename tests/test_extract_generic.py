@@ -590,3 +590,11 @@ def test_the_authors_box_under_the_story_is_not_body():
 def test_a_heading_linking_to_a_broken_address_is_read_like_any_other():
     html = _blog("Field Notes: The harbour ferry returns").replace("https://notes.example.org/'", "http://[::1/'")
     assert extract_generic(html, "https://notes.example.org/ferry/").title == "The harbour ferry returns"
+
+
+def test_a_chinese_blogs_title_glued_to_its_name_with_an_underscore():
+    html = ("<html><head><title>全市经济运行稳中向好_老王的博客_示例博客</title></head><body><div id='header'>"
+            "<h1><a href='https://blog.example.cn/'>示例博客</a></h1></div><div class='articalTitle'>"
+            f"<h2>全市经济运行稳中向好</h2></div><div class='articalContent'><p>{PARA1}</p><p>{PARA2}</p><p>{PARA3}</p>"
+            "</div></body></html>")
+    assert extract_generic(html, "https://blog.example.cn/s/blog_1.html").title == "全市经济运行稳中向好"

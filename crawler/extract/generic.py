@@ -576,12 +576,14 @@ _TITLE_EDGE = " \t:|｜_-–—«»›·：/"
 def _title_end(title: str, text: str) -> bool:
     """Whether ``text`` is the title's beginning or end, cut at a separator (``: `` ``|`` ``-`` ``«``...)."""
     if title.startswith(text):
-        rest, cut = title[len(text):], title[len(text):len(text) + 2]
+        rest = title[len(text):]
+        cut = rest.lstrip(" ")[:1]
     elif title.endswith(text):
-        rest, cut = title[:-len(text)], title[-len(text) - 2:-len(text)]
+        rest = title[:-len(text)]
+        cut = rest.rstrip(" ")[-1:]
     else:
         return False
-    return bool(rest.strip(_TITLE_EDGE)) and bool(cut.strip()) and cut.strip() in _TITLE_EDGE
+    return bool(rest.strip(_TITLE_EDGE)) and bool(cut) and cut in _TITLE_EDGE
 
 
 def _first_heading(lines: list[PageLine], body: list[PageLine]) -> str | None:
