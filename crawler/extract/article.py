@@ -252,7 +252,7 @@ def title_structured(ctx: PageContext) -> str | None:
         return None
     whole = _whole_title(ctx, title)
     stripped = strip_title_suffix(whole, ctx.headings, _site_names(ctx))
-    return (title_heading(ctx.sel.root, whole) or stripped) if stripped == whole.strip() else stripped
+    return (title_heading(ctx.sel.root, [whole]) or stripped) if stripped == whole.strip() else stripped
 
 
 def _whole_title(ctx: PageContext, title: str) -> str:

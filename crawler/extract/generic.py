@@ -509,12 +509,12 @@ def _strip_site(title: str) -> str:
 def page_title(root: Any) -> str | None:
     """The headline: the heading :func:`title_heading` finds; else the ``<h1>`` inside the title (not the
     site's own); else ``og:title`` or the ``<title>`` without the site's name."""
-    if heading := title_heading(root):
-        return heading
     titles = root.xpath("//title//text()")
     page = normalise_space(" ".join(t for t in titles if isinstance(t, str)))
     og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
     og_title = normalise_space(og[0]) if og else ""
+    if heading := title_heading(root, [og_title, page]):
+        return heading
     reference = og_title or page
     sites = _site_names(root)
     h1s = [(h, text) for h in root.iter("h1") if 4 <= len(text := normalise_space("".join(h.itertext()))) <= 200]
@@ -528,15 +528,10 @@ def page_title(root: Any) -> str | None:
     return _strip_site(page) or None
 
 
-def title_heading(root: Any, title: str | None = None) -> str | None:
-    """The ``<h1>``-``<h3>`` heading that is the page's title (``title``, else ``og:title`` or ``<title>``), or
-    else the longest that is an end of it and not the site's name ("Yesterday's over" in "Seth's Blog:
+def title_heading(root: Any, titles: list[str]) -> str | None:
+    """The ``<h1>``-``<h3>`` heading that is one of the page's ``titles`` (``og:title``, ``<title>``), or else
+    the longest that is an end of one and not the site's name ("Yesterday's over" in "Seth's Blog:
     Yesterday's over", not the ``<h1>`` "Seth's Blog", a link to the front page)."""
-    if title is None:
-        og = root.xpath("//meta[@property='og:title' or @name='og:title']/@content")
-        titles = [og[0] if og else "", " ".join(t for t in root.xpath("//title//text()") if isinstance(t, str))]
-    else:
-        titles = [title]
     refs = [ref for ref in (normalise_space(one).casefold().strip(_TITLE_EDGE) for one in titles) if ref]
     if not refs:
         return None
@@ -780,19 +775,24 @@ def without_author_box(lines: list[PageLine]) -> list[PageLine]:
     """The body without an author's box at its end ("Biggs is the East Coast Editor of ..." in a
     ``div.author-profile``), when two paragraphs outside it stay."""
     end = len(lines)
-    while end and lines[end - 1].owner is not None and _in_author_box(lines[end - 1].owner):
+    sizes: dict[Any, int] = {}
+    while end and lines[end - 1].owner is not None and _in_author_box(lines[end - 1].owner, sizes):
         end -= 1
     if end == len(lines) or sum(is_paragraph(line) for line in lines[:end]) < 2:
         return lines
     return lines[:end]
 
 
-def _in_author_box(el: Any) -> bool:
+def _in_author_box(el: Any, sizes: dict[Any, int]) -> bool:
+    """Whether ``el`` sits in a short element (``_AUTHOR_BOX_MAX``) named for the author; ``sizes`` caches the
+    lengths measured, for the box's other lines."""
     for _ in range(8):
         if el is None or not isinstance(el.tag, str) or el.tag in ("body", "article", "main"):
             return False
         if _AUTHOR_BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
-            return len(normalise_space("".join(el.itertext()))) <= _AUTHOR_BOX_MAX  # a bio, not a post
+            if el not in sizes:
+                sizes[el] = len(normalise_space("".join(el.itertext())))
+            return sizes[el] <= _AUTHOR_BOX_MAX  # a bio, not a post
         el = el.getparent()
     return False
 
